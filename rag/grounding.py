@@ -1,0 +1,60 @@
+"""Grounding: check each answer sentence against the passages, re-attach it to the passage that
+really supports it, mark what nothing supports, and decide when to abstain."""
+
+from __future__ import annotations
+
+from .citations import AnswerSentence
+from .text import TermWeights, content_tokens, normalize, numbers
+
+
+def lexical_support(sentence: str, passage: str, weights: TermWeights | None = None) -> float:
+    """Share of the sentence's content words found in the passage, weighted by rarity (a missing
+    name costs more than a missing common word); 0 if it states a number the passage does not
+    contain (numbers are the claims most often invented)."""
+    claim_numbers = numbers(sentence)
+    if claim_numbers and not claim_numbers <= numbers(passage):
+        return 0.0
+    words = set(content_tokens(sentence))
+    if not words:
+        return 1.0 if claim_numbers else 0.0
+    return (weights or TermWeights({}, 0)).coverage(words, set(content_tokens(passage)))
+
+
+def verify(sentences: list[AnswerSentence], passages: list[str], min_support: float,
+           similarity=None, weights: TermWeights | None = None) -> list[AnswerSentence]:
+    """Set `supported`/`support` on each sentence and make its citations the verified ones.
+
+    `similarity(sentence, passages) -> list[float]` (embedding cosine mapped to 0..1) is used
+    alongside word overlap, so answers in another language than the passages can be verified.
+    """
+    for sentence in sentences:
+        scores = [lexical_support(sentence.text, p, weights) for p in passages]
+        if similarity is not None and passages:
+            semantic = similarity(sentence.text, passages)
+            claim_numbers = numbers(sentence.text)
+            scores = [
+                max(lex, sem if not claim_numbers or claim_numbers <= numbers(p) else 0.0)
+                for lex, sem, p in zip(scores, semantic, passages)
+            ]
+        cited_ok = [n for n in sentence.cited if scores[n - 1] >= min_support]
+        if cited_ok:
+            sentence.cited = cited_ok
+            sentence.support = max(scores[n - 1] for n in cited_ok)
+            sentence.supported = True
+            continue
+        best = max(range(len(passages)), key=lambda i: scores[i], default=None)
+        if best is not None and scores[best] >= min_support:
+            sentence.cited = [best + 1]
+            sentence.support = scores[best]
+            sentence.supported = True
+        else:
+            sentence.cited = []
+            sentence.support = scores[best] if best is not None else 0.0
+            sentence.supported = False
+    return sentences
+
+
+def is_abstention(answer: str, abstain_message: str) -> bool:
+    """The model said the sources do not contain the answer (or said nothing)."""
+    body = normalize(answer).strip(" .،,")
+    return not body or normalize(abstain_message).strip(" .،,") in body

@@ -1,0 +1,211 @@
+"""The question-answering service: retrieve, assemble context, generate (or extract), verify
+citations, abstain when the sources do not say. UI, CLI and evaluation all call `Assistant`."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from .citations import AnswerSentence, citation_grammar, parse_answer
+from .context import Passage, assemble_context, estimate_tokens, score_sentences
+from .generation import Generator
+from .grounding import is_abstention, verify
+from .prompting import Prompts, PromptPassage, build_messages
+from .retrieval import Hit, Retriever
+from .settings import Settings
+from .text import language as detect_language
+from .text import strip_invisible
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, only punctuation); the message is for the user."""
+
+
+@dataclass
+class Answer:
+    question: str
+    language: str
+    mode: str
+    answer: str
+    raw_answer: str
+    abstained: bool
+    sentences: list[AnswerSentence]
+    passages: list[Passage]
+    hits: list[Hit]
+    timings: dict
+    notices: list[str] = field(default_factory=list)
+    prompt_tokens: int = 0
+
+    def citations(self) -> list[dict]:
+        """The verified citations: one entry per passage that a supported sentence cites."""
+        cited = sorted({n for s in self.sentences if s.supported for n in s.cited})
+        by_n = {p.n: p for p in self.passages}
+        return [_passage_dict(by_n[n]) for n in cited if n in by_n]
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "language": self.language,
+            "mode": self.mode,
+            "abstained": self.abstained,
+            "citations": self.citations(),
+            "sentences": [
+                {"text": s.text, "citations": s.cited, "supported": bool(s.supported), "support": round(s.support, 3),
+                 "invalid_citations": s.invalid}
+                for s in self.sentences
+            ],
+            "passages": [_passage_dict(p) for p in self.passages],
+            "retrieved": [
+                {"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "score": round(h.score, 5),
+                 "dense_score": round(h.dense_score, 4), "bm25_score": round(h.bm25_score, 3)}
+                for h in self.hits
+            ],
+            "raw_answer": self.raw_answer,
+            "notices": self.notices,
+            "prompt_tokens": self.prompt_tokens,
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+        }
+
+
+def _passage_dict(p: Passage) -> dict:
+    return {"n": p.n, "chunk_id": p.chunk.chunk_id, "source": p.chunk.source, "title": p.chunk.title,
+            "start": p.start, "end": p.end, "text": p.text, "score": round(p.score, 4)}
+
+
+def render_answer(sentences: list[AnswerSentence]) -> str:
+    """Supported sentences with their verified [n] markers."""
+    parts = []
+    for s in sentences:
+        if not s.supported:
+            continue
+        marks = "".join(f"[{n}]" for n in s.cited)
+        text = s.text.rstrip()
+        end = text[-1] if text and text[-1] in ".؟?!" else ""
+        parts.append(f"{text[:-1] if end else text} {marks}{end}")
+    return " ".join(parts)
+
+
+class Assistant:
+    """Answers questions over one index with one embedder and (optionally) one generator."""
+
+    def __init__(self, settings: Settings, retriever: Retriever, prompts: Prompts,
+                 generator: Generator | None = None, similarity: Callable | None = None,
+                 sentence_similarity: Callable | None = None):
+        self.settings = settings
+        self.retriever = retriever
+        self.prompts = prompts
+        self.generator = generator
+        self.similarity = similarity  # answer sentence ↔ passages, for verification
+        self.sentence_similarity = sentence_similarity  # question ↔ candidate sentences
+
+    @property
+    def weights(self):
+        return self.retriever.index.term_weights
+
+    # -- input -----------------------------------------------------------------------------
+
+    def clean_question(self, question: str) -> tuple[str, list[str]]:
+        notices = []
+        question = " ".join(strip_invisible(question or "").split())
+        if not any(ch.isalnum() for ch in question):
+            raise QuestionError("اكتب سؤالاً من فضلك. / Please type a question.")
+        limit = self.settings.generation.max_question_chars
+        if len(question) > limit:
+            question = question[:limit]
+            notices.append(f"The question was longer than {limit} characters and was truncated.")
+        return question, notices
+
+    # -- answering -------------------------------------------------------------------------
+
+    def retrieve(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+        return self.retriever.search(question, k or self.settings.retrieval.k, mode)
+
+    def ask(self, question: str, **options) -> Answer:
+        """Answer a question; consumes `stream` and returns its final Answer."""
+        final = None
+        for event, payload in self.stream(question, **options):
+            if event == "answer":
+                final = payload
+        return final
+
+    def stream(self, question: str, k: int | None = None, mode: str | None = None,
+               retriever: str | None = None, select_sentences: bool = True,
+               context_tokens: int | None = None) -> Iterator[tuple[str, object]]:
+        """Yield ("passages", [Passage]), ("token", str)…, then ("answer", Answer)."""
+        started = time.perf_counter()
+        question, notices = self.clean_question(question)
+        lang = detect_language(question)
+        mode = mode or self.settings.generation.mode
+        if mode == "generative" and self.generator is None:
+            mode = "extractive"
+            notices.append("No generator loaded: answering extractively.")
+        hits = self.retrieve(question, k, retriever)
+        timings = {"retrieve_ms": (time.perf_counter() - started) * 1000}
+
+        if not hits or hits[0].dense_score < self.settings.grounding.min_retrieval_score:
+            passages = assemble_context(question, hits[:3], 10**6, select_sentences=False)
+            yield "passages", passages
+            yield "answer", self._abstain(question, lang, mode, passages, hits, timings, started, notices, "")
+            return
+
+        if mode == "extractive":
+            yield from self._extractive(question, lang, hits, timings, started, notices)
+            return
+
+        count = self.generator.count_tokens if self.generator else estimate_tokens
+        budget = context_tokens or self.settings.generation.context_tokens
+        passages = assemble_context(question, hits, budget, count, select_sentences, self.weights,
+                                    self.sentence_similarity)
+        yield "passages", passages
+        messages = build_messages(self.prompts, lang, question, [PromptPassage(p.n, p.text) for p in passages])
+        abstain_message = self.prompts.abstain_message(lang)
+        grammar = citation_grammar(len(passages), abstain_message) if self.settings.generation.grammar else None
+        prompt_tokens = sum(count(m["content"]) for m in messages)
+        raw = ""
+        for piece in self.generator.stream(messages, self.settings.generation.max_tokens,
+                                           self.settings.generation.temperature, grammar):
+            if not raw:
+                timings["ttft_ms"] = (time.perf_counter() - started) * 1000
+            raw += piece
+            yield "token", piece
+        answer = self._finish(question, lang, mode, raw, passages, hits, timings, started, notices, abstain_message)
+        answer.prompt_tokens = prompt_tokens
+        yield "answer", answer
+
+    def _finish(self, question, lang, mode, raw, passages, hits, timings, started, notices, abstain_message) -> Answer:
+        if is_abstention(raw, abstain_message):
+            return self._abstain(question, lang, mode, passages, hits, timings, started, notices, raw)
+        sentences = parse_answer(raw, len(passages))
+        if self.settings.grounding.verify:
+            # Word overlap verifies Arabic answers; answers in another language also need embeddings.
+            similarity = self.similarity if lang != "ar" else None
+            verify(sentences, [p.text for p in passages], self.settings.grounding.min_support, similarity,
+                   self.weights)
+        else:
+            for s in sentences:
+                s.supported = bool(s.cited)
+        if not any(s.supported for s in sentences):
+            answer = self._abstain(question, lang, mode, passages, hits, timings, started, notices, raw)
+            answer.sentences = sentences
+            return answer
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        return Answer(question, lang, mode, render_answer(sentences), raw, False, sentences, passages, hits,
+                      timings, notices)
+
+    def _abstain(self, question, lang, mode, passages, hits, timings, started, notices, raw) -> Answer:
+        timings.setdefault("ttft_ms", (time.perf_counter() - started) * 1000)
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        return Answer(question, lang, mode, self.prompts.abstain_message(lang), raw, True, [], passages, hits,
+                      timings, notices)
+
+    def _extractive(self, question, lang, hits, timings, started, notices) -> Iterator[tuple[str, object]]:
+        """The sentence of the top passages that best answers the question, cited."""
+        best = max(score_sentences(question, hits, self.weights, self.sentence_similarity), key=lambda s: s.score)
+        passage = Passage(1, best.hit.chunk, best.start, best.end, best.text, best.score, best.hit.dense_score)
+        yield "passages", [passage]
+        sentence = AnswerSentence(text=best.text, cited=[1], supported=True, support=1.0)
+        timings["ttft_ms"] = timings["total_ms"] = (time.perf_counter() - started) * 1000
+        yield "answer", Answer(question, lang, "extractive", render_answer([sentence]), best.text, False,
+                               [sentence], [passage], hits, timings, notices)

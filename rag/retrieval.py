@@ -1,0 +1,88 @@
+"""Retrieval over an Index: dense (FAISS), BM25, or both fused with reciprocal-rank fusion,
+with near-duplicate chunks kept out of the top k."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chunking import Chunk
+from .embedding import Embedder
+from .store import Index
+from .text import tokenize
+from . import vectors as vector_index
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score and the scores of each retriever."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float
+    bm25_score: float
+
+
+class Retriever:
+    def __init__(self, index: Index, embedder: Embedder, mode: str = "hybrid", candidates: int = 30,
+                 rrf_k: int = 60, dense_weight: float = 1.0, bm25_weight: float = 1.0,
+                 dedupe_threshold: float = 0.9):
+        self.index = index
+        self.embedder = embedder
+        self.mode = mode
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.bm25_weight = bm25_weight
+        self.dedupe_threshold = dedupe_threshold
+
+    def search(self, query: str, k: int, mode: str | None = None) -> list[Hit]:
+        """The top-k chunks for `query`, best first."""
+        mode = mode or self.mode
+        n = len(self.index.chunks)
+        if n == 0 or not query.strip():
+            return []
+        pool = min(n, max(self.candidates, 3 * k))
+        # The query vector is needed in every mode: its cosine is the absolute relevance used to abstain.
+        query_vector = self.embedder.embed([query], "query")[0]
+        dense_ranked: list[int] = []
+        if mode in ("dense", "hybrid"):
+            _, ids = vector_index.search(self.index.dense, query_vector[None, :], pool)
+            dense_ranked = [int(i) for i in ids[0] if i >= 0]
+        bm25_scores = self.index.bm25.scores(query) if self.index.bm25 is not None else np.zeros(n, np.float32)
+        bm25_ranked: list[int] = []
+        if mode in ("bm25", "hybrid"):
+            top = np.argsort(-bm25_scores, kind="stable")[:pool]
+            bm25_ranked = [int(i) for i in top if bm25_scores[i] > 0]
+        if mode == "dense":
+            fused = {i: 1.0 / (self.rrf_k + r) for r, i in enumerate(dense_ranked, 1)}
+        elif mode == "bm25":
+            fused = {i: 1.0 / (self.rrf_k + r) for r, i in enumerate(bm25_ranked, 1)}
+        else:
+            fused = {}
+            for weight, ranked in ((self.dense_weight, dense_ranked), (self.bm25_weight, bm25_ranked)):
+                for r, i in enumerate(ranked, 1):
+                    fused[i] = fused.get(i, 0.0) + weight / (self.rrf_k + r)
+        order = sorted(fused, key=lambda i: -fused[i])
+        dense_scores = self.index.vectors[order] @ query_vector if order else np.zeros(0)
+        hits = [
+            Hit(self.index.chunks[i], float(fused[i]), float(d), float(bm25_scores[i]))
+            for i, d in zip(order, dense_scores)
+        ]
+        return remove_near_duplicates(hits, self.dedupe_threshold)[:k]
+
+
+def remove_near_duplicates(hits: list[Hit], threshold: float) -> list[Hit]:
+    """Drop a hit whose words are mostly (≥ threshold) contained in a better hit's, or vice versa."""
+    kept: list[Hit] = []
+    kept_tokens: list[set[str]] = []
+    for hit in hits:
+        tokens = set(tokenize(hit.chunk.text))
+        duplicate = any(
+            len(tokens & other) / max(1, min(len(tokens), len(other))) >= threshold for other in kept_tokens
+        )
+        if not duplicate:
+            kept.append(hit)
+            kept_tokens.append(tokens)
+    return kept

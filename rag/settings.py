@@ -1,0 +1,114 @@
+"""One settings object: defaults in code, then an optional TOML file, then RAG_* environment
+variables, then CLI flags (applied by the caller with `Settings.with_overrides`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelSettings(_Group):
+    """Where the models live. A value may be a local path, a GGUF file or (online users) a hub id."""
+
+    models_dir: Path = PROJECT_ROOT / "models"
+    embedder: str = "multilingual-e5-small"
+    generator: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    n_ctx: int = 4096
+    threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    embed_batch_size: int = 16
+
+
+class ChunkSettings(_Group):
+    """Chunker settings; stored in the index manifest, so changing one asks for a rebuild."""
+
+    chunk_size: int = 600
+    chunk_overlap: int = 100
+
+
+class RetrievalSettings(_Group):
+    retriever: Literal["dense", "bm25", "hybrid"] = "hybrid"
+    k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    dedupe_threshold: float = 0.9
+    index_type: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"
+    approximate_above: int = 200_000
+
+
+class GenerationSettings(_Group):
+    mode: Literal["generative", "extractive"] = "generative"
+    temperature: float = 0.0
+    max_tokens: int = 256
+    context_tokens: int = 220
+    max_question_chars: int = 2000
+    grammar: bool = True
+
+
+class GroundingSettings(_Group):
+    min_retrieval_score: float = 0.0
+    min_support: float = 0.5
+    verify: bool = True
+
+
+class Settings(BaseSettings):
+    """All settings of the assistant."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_nested_delimiter="__", extra="forbid", toml_file=None
+    )
+
+    corpus_dir: Path = PROJECT_ROOT / "seeds"
+    index_dir: Path = PROJECT_ROOT / "index"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    models: ModelSettings = ModelSettings()
+    chunking: ChunkSettings = ChunkSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    generation: GenerationSettings = GenerationSettings()
+    grounding: GroundingSettings = GroundingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("RAG_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> "Settings":
+        """Return a copy with dotted overrides applied (`{"retrieval.k": 3}`); None values are skipped."""
+        data = self.model_dump()
+        for dotted, value in overrides.items():
+            if value is None:
+                continue
+            node = data
+            *parents, leaf = dotted.split(".")
+            for part in parents:
+                node = node[part]
+            if leaf not in node:
+                raise KeyError(f"unknown setting: {dotted}")
+            node[leaf] = value
+        return Settings.model_validate(data)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings from file and environment, then apply dotted overrides."""
+    return Settings().with_overrides(overrides)
