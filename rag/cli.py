@@ -182,5 +182,81 @@ def show(ctx, chunk_id, context_chars, as_json):
     click.echo(found["before"] + "【" + found["text"] + "】" + found["after"])
 
 
+@main.command("eval")
+@click.argument("question_file", required=False, type=click.Path(path_type=Path))
+@click.option("--retrieval-only", is_flag=True, help="Score retrieval only (no generation).")
+@click.option("--limit", type=int, help="Evaluate a random sample of N questions.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write results, summary, report and plots here.")
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout.")
+@click.option("--compare", nargs=2, type=click.Path(exists=True, path_type=Path), help="Print the deltas of two run folders.")
+@click.option("--chunk-size", type=int)
+@click.option("--chunk-overlap", type=int)
+@_answer_options
+@click.pass_context
+@_guard
+def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, compare, chunk_size, chunk_overlap,
+             k, mode, retriever, context_tokens, temperature, max_tokens):
+    """Evaluate on a question set (JSONL, or SQuAD v1.1 JSON such as XQuAD)."""
+    from .report import compare as compare_runs
+    from .report import summary_table, write_run
+
+    if compare:
+        a, b = (json.loads((d / "summary.json").read_text(encoding="utf-8")) for d in compare)
+        click.echo(compare_runs(a, b, compare[0].name, compare[1].name))
+        return
+    if question_file is None:
+        raise UserError("give a question file (JSONL or SQuAD JSON), or --compare RUN_A RUN_B")
+    from .components import build_embedder, build_generator, ingest_corpus, make_assistant, open_index
+    from .evaluation import run_evaluation, summarise
+    from .questions import QuestionSetError, corpus_key, load_question_set, sample, write_corpus
+
+    settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens),
+                         **{"chunking.chunk_size": chunk_size, "chunking.chunk_overlap": chunk_overlap})
+    try:
+        qset = load_question_set(question_file)
+    except QuestionSetError as exc:
+        raise UserError(str(exc)) from exc
+    for problem in qset.problems:
+        click.echo(f"skipped {problem}", err=True)
+    questions = sample(qset.questions, limit, seed)
+    if not questions:
+        raise UserError(f"{question_file}: no valid questions")
+
+    embedder = build_embedder(settings)
+    if qset.corpus is not None:  # SQuAD: a separate index of the file's paragraphs
+        c = settings.chunking
+        base = settings.index_dir / "eval" / f"{question_file.stem}-{corpus_key(qset.corpus)}"
+        settings = settings.with_overrides({"index_dir": base / f"index-{c.chunk_size}-{c.chunk_overlap}"})
+        corpus = write_corpus(qset.corpus, base / "corpus")
+        index, report = ingest_corpus(settings, embedder, [corpus], progress_factory=_progress("embedding paragraphs"))
+        if report.embedded_chunks:
+            click.echo(report.summary(), err=True)
+    else:
+        index = open_index(settings, embedder, build_if_missing=True, progress_factory=_progress("embedding"))
+    generative = not retrieval_only and settings.generation.mode == "generative"
+    assistant = make_assistant(settings, index, embedder, build_generator(settings) if generative else None)
+
+    from tqdm import tqdm
+
+    with tqdm(total=len(questions), desc="questions", unit="q", file=sys.stderr) as bar:
+        results = run_evaluation(assistant, questions, settings.retrieval.k, retrieval_only,
+                                 settings.generation.mode, settings.retrieval.retriever, bar.update)
+    summary = summarise(results, retrieval_only)
+    summary["settings"] = {
+        "file": question_file.name, "retriever": settings.retrieval.retriever, "k": settings.retrieval.k,
+        "mode": "retrieval-only" if retrieval_only else settings.generation.mode,
+        "embedder": settings.models.embedder, "generator": settings.models.generator if generative else None,
+        "chunk_size": settings.chunking.chunk_size, "chunk_overlap": settings.chunking.chunk_overlap,
+        "context_tokens": settings.generation.context_tokens if generative else None,
+        "limit": limit, "seed": seed if limit else None,
+    }
+    summary["problems"] = qset.problems
+    if out_dir:
+        write_run(out_dir, summary, results, f"{question_file.name} ({summary['settings']['mode']})")
+        click.echo(f"wrote {out_dir}/results.jsonl, summary.json, report.md and plots", err=True)
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json else summary_table(summary))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

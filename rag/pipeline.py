@@ -132,8 +132,9 @@ class Assistant:
 
     def stream(self, question: str, k: int | None = None, mode: str | None = None,
                retriever: str | None = None, select_sentences: bool = True,
-               context_tokens: int | None = None) -> Iterator[tuple[str, object]]:
-        """Yield ("passages", [Passage]), ("token", str)…, then ("answer", Answer)."""
+               context_tokens: int | None = None, hits: list[Hit] | None = None) -> Iterator[tuple[str, object]]:
+        """Yield ("passages", [Passage]), ("token", str)…, then ("answer", Answer).
+        `hits` skips retrieval (the evaluator retrieves once for both metrics and answer)."""
         started = time.perf_counter()
         question, notices = self.clean_question(question)
         lang = detect_language(question)
@@ -141,7 +142,8 @@ class Assistant:
         if mode == "generative" and self.generator is None:
             mode = "extractive"
             notices.append("No generator loaded: answering extractively.")
-        hits = self.retrieve(question, k, retriever)
+        if hits is None:
+            hits = self.retrieve(question, k, retriever)
         timings = {"retrieve_ms": (time.perf_counter() - started) * 1000}
 
         if not hits or hits[0].dense_score < self.settings.grounding.min_retrieval_score:

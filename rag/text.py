@@ -82,12 +82,22 @@ def numbers(text: str) -> set[str]:
     return {t for t in _TOKEN.findall(normalize(text)) if t.isdigit()}
 
 
+_PROCLITICS = "(?:و|ف|ب|ل|ك|ال|وال|بال|فال|كال|لل|وب|ول|وك|فب|فل)?"
+
+
+def folded(text: str) -> str:
+    """Normalised tokens joined by single spaces: the form used for answer matching."""
+    return " ".join(tokenize(text, stem=False))
+
+
 def contains_normalized(haystack: str, needle: str) -> bool:
-    """True when `needle` occurs in `haystack` after normalisation and whitespace folding."""
-    needle_n = " ".join(tokenize(needle, stem=False))
-    if not needle_n:
+    """True when `needle` occurs in `haystack` as whole words after normalisation; the first word
+    may carry an Arabic proclitic in the haystack (الرقة matches والرقة)."""
+    needle_f = folded(needle)
+    if not needle_f:
         return False
-    return f" {needle_n} " in f" {' '.join(tokenize(haystack, stem=False))} "
+    pattern = rf"(?:^| ){_PROCLITICS}{re.escape(needle_f)}(?= |$)"
+    return re.search(pattern, folded(haystack)) is not None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,159 @@
+"""Evaluation: ask every question of a set, score retrieval, answers, citations, abstention and
+latency. Retrieval relevance is judged by answer string where the question has answers (a chunk
+containing a gold answer after normalisation) and by source otherwise."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from typing import Callable
+
+import numpy as np
+
+from .citations import strip_markers
+from .pipeline import Assistant
+from .questions import Question
+from .text import contains_normalized, folded
+
+RECALL_AT = (1, 3, 5, 10)
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    pred, ref = folded(prediction).split(), folded(gold).split()
+    if not pred or not ref:
+        return float(pred == ref)
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def relevance_judge(question: Question) -> Callable[[str, str], bool] | None:
+    """Whether a (source, text) passage is relevant: contains a gold answer, else is from a gold source."""
+    if question.answers:
+        return lambda source, text: any(contains_normalized(text, a) for a in question.answers)
+    if question.sources:
+        gold = set(question.sources)
+        return lambda source, text: source in gold
+    return None
+
+
+def retrieval_metrics(relevant: list[bool], n_relevant_total: int) -> dict:
+    first = next((i + 1 for i, r in enumerate(relevant) if r), None)
+    dcg = sum(1 / math.log2(i + 2) for i, r in enumerate(relevant[:10]) if r)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(10, max(n_relevant_total, 1 if first else 0))))
+    out = {f"recall@{k}": float(first is not None and first <= k) for k in RECALL_AT}
+    out["mrr"] = 1 / first if first else 0.0
+    out["ndcg@10"] = dcg / ideal if ideal else 0.0
+    out["first_relevant_rank"] = first
+    return out
+
+
+def evaluate_question(assistant: Assistant, q: Question, k: int, retrieval_only: bool, mode: str | None,
+                      retriever: str | None, chunk_texts: list[tuple[str, str]]) -> dict:
+    """Score one question; returns its result record."""
+    result = {"id": q.id, "question": q.question, "type": q.type, "answers": q.answers, "sources": q.sources,
+              "answerable": q.answerable}
+    started = time.perf_counter()
+    hits = assistant.retrieve(q.question, k=max(10, k), mode=retriever)
+    retrieve_ms = (time.perf_counter() - started) * 1000
+    judge = relevance_judge(q)
+    relevant = [bool(judge and judge(h.chunk.source, h.chunk.text)) for h in hits]
+    result["retrieved"] = [{"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "score": round(h.score, 5),
+                            "dense_score": round(h.dense_score, 4), "relevant": r} for h, r in zip(hits, relevant)]
+    if judge:
+        total = sum(1 for source, text in chunk_texts if judge(source, text))
+        result["retrieval"] = retrieval_metrics(relevant, total)
+    result["timings"] = {"retrieve_ms": retrieve_ms}
+    if retrieval_only:
+        return result
+
+    answer = assistant.ask(q.question, k=k, mode=mode, hits=hits[:k])
+    answer.timings["retrieve_ms"] = retrieve_ms
+    text = "" if answer.abstained else strip_markers(answer.answer)
+    citations = answer.citations()
+    for c in citations:
+        c["correct"] = bool(q.answerable and (c["source"] in q.sources or any(contains_normalized(c["text"], a) for a in q.answers)))
+    result.update({
+        "answer": answer.answer,
+        "raw_answer": answer.raw_answer,
+        "abstained": answer.abstained,
+        "citations": [{k2: c[k2] for k2 in ("n", "chunk_id", "source", "start", "end", "correct")} for c in citations],
+        "sentences": answer.to_dict()["sentences"],
+        "prompt_tokens": answer.prompt_tokens,
+        "timings": {key: round(v, 1) for key, v in answer.timings.items()},
+    })
+    if q.answerable:
+        result["exact"] = float(any(folded(text) == folded(a) for a in q.answers)) if text else 0.0
+        result["f1"] = max(token_f1(text, a) for a in q.answers) if text else 0.0
+        result["contains"] = float(any(contains_normalized(text, a) for a in q.answers)) if text else 0.0
+    return result
+
+
+def _percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"p50": None, "p95": None, "n": 0}
+    arr = np.asarray(values, dtype=float)
+    return {"p50": round(float(np.percentile(arr, 50)), 1), "p95": round(float(np.percentile(arr, 95)), 1),
+            "n": len(values)}
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(float(np.mean(values)), 4) if values else None
+
+
+def summarise(results: list[dict], retrieval_only: bool) -> dict:
+    """The summary.json of a run (metrics as fractions 0..1)."""
+    scored = [r for r in results if "retrieval" in r]
+    answerable = [r for r in results if r["answerable"]]
+    unanswerable = [r for r in results if not r["answerable"]]
+    by = {("answer" if r["answers"] else "source") for r in scored}
+    summary = {
+        "n": len(results),
+        "n_answerable": len(answerable),
+        "n_unanswerable": len(unanswerable),
+        "retrieval": {key: _mean([r["retrieval"][key] for r in scored]) for key in
+                      [f"recall@{k}" for k in RECALL_AT] + ["mrr", "ndcg@10"]},
+        "latency_ms": {"retrieve": _percentiles([r["timings"]["retrieve_ms"] for r in results])},
+    }
+    summary["retrieval"]["judged_by"] = "+".join(sorted(by)) or None
+    if retrieval_only:
+        return summary
+    answered = [r for r in answerable if not r["abstained"]]
+    all_citations = [c for r in results for c in r["citations"]]
+    summary["answer"] = {key: _mean([r[key] for r in answerable]) for key in ("exact", "f1", "contains")}
+    summary["citation"] = {
+        "precision": _mean([float(c["correct"]) for c in all_citations]),
+        "recall": _mean([float(any(c["correct"] for c in r["citations"])) for r in answerable]),
+        "n_citations": len(all_citations),
+    }
+    summary["abstention"] = {
+        "correct": _mean([float(r["abstained"]) for r in unanswerable]),
+        "false": _mean([float(r["abstained"]) for r in answerable]),
+    }
+    summary["answered_answerable"] = len(answered)
+    for key in ("ttft_ms", "total_ms"):
+        summary["latency_ms"][key.removesuffix("_ms")] = _percentiles(
+            [r["timings"][key] for r in results if key in r["timings"]])
+    summary["prompt_tokens"] = _percentiles([r["prompt_tokens"] for r in results if r.get("prompt_tokens")])
+    return summary
+
+
+def run_evaluation(assistant: Assistant, questions: list[Question], k: int, retrieval_only: bool = False,
+                   mode: str | None = None, retriever: str | None = None, progress=None) -> list[dict]:
+    """Evaluate every question; one failing question is recorded, never fatal."""
+    chunk_texts = [(c.source, c.text) for c in assistant.retriever.index.chunks]
+    results = []
+    for q in questions:
+        try:
+            results.append(evaluate_question(assistant, q, k, retrieval_only, mode, retriever, chunk_texts))
+        except Exception as exc:  # noqa: BLE001 - an evaluation must report, not stop
+            results.append({"id": q.id, "question": q.question, "answers": q.answers, "sources": q.sources,
+                            "answerable": q.answerable, "error": f"{type(exc).__name__}: {exc}",
+                            "timings": {"retrieve_ms": 0.0}, "citations": [], "abstained": True,
+                            "exact": 0.0, "f1": 0.0, "contains": 0.0})
+        if progress:
+            progress(1)
+    return results

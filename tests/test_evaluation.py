@@ -1,0 +1,101 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.evaluation import retrieval_metrics, run_evaluation, summarise, token_f1
+from rag.questions import QuestionSetError, load_question_set, sample
+from rag.report import compare, markdown_report, write_run
+from rag.settings import PROJECT_ROOT
+from rag.text import contains_normalized
+from tests.conftest import SEEDS
+
+SEEDS_SET = PROJECT_ROOT / "evals" / "seeds.jsonl"
+
+
+def test_bundled_seed_questions_are_grounded():
+    qset = load_question_set(SEEDS_SET)
+    assert not qset.problems and len(qset.questions) >= 60
+    assert sum(1 for q in qset.questions if not q.answerable) >= 6
+    assert {"factual", "paraphrase", "numeric", "multi", "english", "unanswerable"} <= {q.type for q in qset.questions}
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for q in qset.questions:
+        assert set(q.sources) <= texts.keys(), q.id
+        for answer in q.answers:
+            assert any(contains_normalized(texts[s], answer) for s in q.sources), (q.id, answer)
+
+
+def test_bad_jsonl_lines_are_reported_by_number(tmp_path: Path):
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"id": "a", "question": "سؤال؟", "answers": ["x"], "sources": ["s"]}),
+        "{not json",
+        json.dumps({"id": "b", "question": ""}),
+        json.dumps({"id": "c", "question": "q", "answers": "x"}),
+        json.dumps(["list"]),
+        json.dumps({"id": "a", "question": "again"}),
+        json.dumps({"question": "بلا معرف", "answers": [], "sources": []}),
+    ]), encoding="utf-8")
+    qset = load_question_set(path)
+    assert [q.id for q in qset.questions] == ["a", "line-7"]
+    assert [p.split(":")[0] for p in qset.problems] == ["line 2", "line 3", "line 4", "line 5", "line 6"]
+
+
+def test_not_a_question_file(tmp_path: Path):
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(QuestionSetError):
+        load_question_set(path)
+
+
+def test_squad_paragraphs_become_sources(tmp_path: Path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"data": [{"title": "T", "paragraphs": [
+        {"context": "نص الفقرة الأولى عن باريس.", "qas": [{"id": "q1", "question": "عن ماذا؟", "answers": [{"text": "باريس", "answer_start": 20}]}]},
+    ]}]}), encoding="utf-8")
+    qset = load_question_set(path)
+    assert qset.corpus == {"p000_000": "نص الفقرة الأولى عن باريس."}
+    assert qset.questions[0].sources == ["p000_000"] and qset.questions[0].answers == ["باريس"]
+
+
+def test_sample_is_reproducible():
+    qs = load_question_set(SEEDS_SET).questions
+    assert [q.id for q in sample(qs, 5, 1)] == [q.id for q in sample(qs, 5, 1)]
+    assert len(sample(qs, None, 0)) == len(qs)
+
+
+@pytest.mark.parametrize(
+    "relevant, total, expected",
+    [([False, True, False], 1, {"recall@1": 0.0, "recall@3": 1.0, "mrr": 0.5}),
+     ([True] + [False] * 9, 1, {"recall@1": 1.0, "mrr": 1.0, "ndcg@10": 1.0}),
+     ([False] * 10, 2, {"recall@10": 0.0, "mrr": 0.0, "ndcg@10": 0.0})],
+)
+def test_retrieval_metrics(relevant, total, expected):
+    metrics = retrieval_metrics(relevant, total)
+    for key, value in expected.items():
+        assert metrics[key] == pytest.approx(value)
+
+
+def test_token_f1_uses_normalisation():
+    assert token_f1("أوقع ٨٤ قتيلاً", "84 قتيلا") == pytest.approx(0.8)
+    assert token_f1("", "x") == 0.0
+
+
+def test_end_to_end_run_with_fakes(assistant, generator, tmp_path: Path):
+    qs = load_question_set(SEEDS_SET).questions[:6] + [q for q in load_question_set(SEEDS_SET).questions if not q.answerable][:2]
+    generator.enqueue(*["لا تذكر المصادر ذلك."] * len(qs))
+    results = run_evaluation(assistant, qs, k=5)
+    summary = summarise(results, retrieval_only=False)
+    assert summary["n"] == 8 and summary["abstention"]["correct"] == 1.0 and summary["abstention"]["false"] == 1.0
+    assert summary["retrieval"]["recall@10"] is not None
+    write_run(tmp_path / "run", summary, results, "test")
+    for name in ("results.jsonl", "summary.json", "report.md", "recall_at_k.png", "latency.png"):
+        assert (tmp_path / "run" / name).exists()
+    assert "Worst failures" in markdown_report(summary, results, "t")
+    assert "+0.000" in compare(summary, summary, "a", "b")
+
+
+def test_retrieval_only_run(assistant):
+    qs = load_question_set(SEEDS_SET).questions[:10]
+    summary = summarise(run_evaluation(assistant, qs, k=5, retrieval_only=True), retrieval_only=True)
+    assert "answer" not in summary and 0.0 <= summary["retrieval"]["mrr"] <= 1.0

@@ -1,0 +1,78 @@
+import pytest
+
+from rag.pipeline import QuestionError
+
+NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
+
+
+def test_generated_answer_is_parsed_verified_and_cited(assistant, generator):
+    # Reply from the passages the pipeline will show, so the canned model cites correctly.
+    _, passages = next(assistant.stream(NICE_Q))
+    nice = next(p for p in passages if "84" in p.text)
+    generator.enqueue(f"أوقع اعتداء نيس 84 قتيلا [{nice.n}].")
+    answer = assistant.ask(NICE_Q)
+    assert not answer.abstained
+    assert answer.answer == f"أوقع اعتداء نيس 84 قتيلا [{nice.n}]."
+    [citation] = answer.citations()
+    assert citation["source"] == "002_2cf461aa69cecbfd" and "84" in citation["text"]
+    source = assistant.retriever.index.sources[citation["source"]].text
+    assert source[citation["start"] : citation["end"]] == citation["text"]
+    call = generator.history[-1]
+    assert call["temperature"] == 0.0 and "num ::=" in call["grammar"]
+    assert NICE_Q in call["messages"][1]["content"]
+
+
+def test_a_claim_no_passage_supports_becomes_an_abstention(assistant, generator):
+    generator.enqueue("بلغت تكلفة الهجوم 100 دولار [1].")
+    answer = assistant.ask(NICE_Q)
+    assert answer.abstained and answer.answer == "لا تذكر المصادر ذلك."
+    assert answer.sentences[0].supported is False and answer.citations() == []
+    assert answer.passages  # the closest passages are still shown to the user
+
+
+def test_model_abstention_is_reported(assistant, generator):
+    generator.enqueue("لا تذكر المصادر ذلك.")
+    answer = assistant.ask("ما اسم منفذ اعتداء نيس؟")
+    assert answer.abstained and answer.to_dict()["abstained"] is True
+
+
+def test_english_question_gets_english_prompt(assistant, generator):
+    generator.enqueue("The sources do not say.")
+    answer = assistant.ask("How many people died in the Nice attack?")
+    assert answer.language == "en" and answer.answer == "The sources do not say."
+    assert generator.history[-1]["messages"][0]["content"].startswith("You assist")
+
+
+def test_extractive_mode_returns_a_cited_source_sentence(assistant):
+    answer = assistant.ask(NICE_Q, mode="extractive")
+    [citation] = answer.citations()
+    source = assistant.retriever.index.sources[citation["source"]].text
+    assert source[citation["start"] : citation["end"]] == citation["text"]
+    assert answer.answer.startswith(citation["text"].rstrip("."))
+
+
+def test_streaming_yields_passages_tokens_then_answer(assistant, generator):
+    generator.enqueue("لا تذكر المصادر ذلك.")
+    events = [event for event, _ in assistant.stream(NICE_Q)]
+    assert events[0] == "passages" and events[-1] == "answer" and "token" in events
+
+
+@pytest.mark.parametrize("question", ["", "   ", "؟؟!!", "\u202e\u200f"])
+def test_empty_questions_get_a_clear_error(assistant, question):
+    with pytest.raises(QuestionError, match="Please type a question"):
+        assistant.ask(question)
+
+
+def test_huge_question_is_truncated_with_a_notice(assistant, generator):
+    generator.enqueue("لا تذكر المصادر ذلك.")
+    answer = assistant.ask("نيس " * 50_000)
+    assert len(answer.question) <= assistant.settings.generation.max_question_chars
+    assert any("truncated" in n for n in answer.notices)
+
+
+def test_context_respects_the_token_budget(assistant, generator):
+    generator.enqueue("لا تذكر المصادر ذلك.")
+    answer = assistant.ask(NICE_Q, context_tokens=60)
+    assert sum(len(p.text) // 3 for p in answer.passages) <= 60 + 40  # one sentence may exceed alone
+    for p in answer.passages:
+        assert assistant.retriever.index.sources[p.chunk.source].text[p.start : p.end] == p.text
