@@ -182,6 +182,19 @@ def show(ctx, chunk_id, context_chars, as_json):
     click.echo(found["before"] + "【" + found["text"] + "】" + found["after"])
 
 
+@main.command()
+@click.option("--port", type=int, default=7860, show_default=True)
+@click.pass_context
+@_guard
+def serve(ctx, port):
+    """Serve the chat UI on 127.0.0.1 (same as `python app.py`)."""
+    from .ui import build_app, create_services, launch
+
+    services = create_services(ctx.obj, progress_factory=_progress("embedding"))
+    click.echo(f"ready: http://127.0.0.1:{port}", err=True)
+    launch(build_app(services), port=port)
+
+
 @main.command("eval")
 @click.argument("question_file", required=False, type=click.Path(path_type=Path))
 @click.option("--retrieval-only", is_flag=True, help="Score retrieval only (no generation).")

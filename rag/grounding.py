@@ -7,28 +7,30 @@ from .citations import AnswerSentence
 from .text import TermWeights, content_tokens, normalize, numbers
 
 
-def lexical_support(sentence: str, passage: str, weights: TermWeights | None = None) -> float:
+def lexical_support(sentence: str, passage: str, weights: TermWeights | None = None, question: str = "") -> float:
     """Share of the sentence's content words found in the passage, weighted by rarity (a missing
     name costs more than a missing common word); 0 if it states a number the passage does not
-    contain (numbers are the claims most often invented)."""
+    contain (numbers are the claims most often invented). Words the sentence repeats from the
+    question are not evidence of anything, so only what the sentence adds must be in the passage;
+    a sentence that adds nothing is not an answer (support 0)."""
     claim_numbers = numbers(sentence)
     if claim_numbers and not claim_numbers <= numbers(passage):
         return 0.0
-    words = set(content_tokens(sentence))
+    words = set(content_tokens(sentence)) - set(content_tokens(question))
     if not words:
-        return 1.0 if claim_numbers else 0.0
+        return 0.0
     return (weights or TermWeights({}, 0)).coverage(words, set(content_tokens(passage)))
 
 
 def verify(sentences: list[AnswerSentence], passages: list[str], min_support: float,
-           similarity=None, weights: TermWeights | None = None) -> list[AnswerSentence]:
+           similarity=None, weights: TermWeights | None = None, question: str = "") -> list[AnswerSentence]:
     """Set `supported`/`support` on each sentence and make its citations the verified ones.
 
     `similarity(sentence, passages) -> list[float]` (embedding cosine mapped to 0..1) is used
     alongside word overlap, so answers in another language than the passages can be verified.
     """
     for sentence in sentences:
-        scores = [lexical_support(sentence.text, p, weights) for p in passages]
+        scores = [lexical_support(sentence.text, p, weights, question) for p in passages]
         if similarity is not None and passages:
             semantic = similarity(sentence.text, passages)
             claim_numbers = numbers(sentence.text)

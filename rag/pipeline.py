@@ -132,7 +132,8 @@ class Assistant:
 
     def stream(self, question: str, k: int | None = None, mode: str | None = None,
                retriever: str | None = None, select_sentences: bool = True,
-               context_tokens: int | None = None, hits: list[Hit] | None = None) -> Iterator[tuple[str, object]]:
+               context_tokens: int | None = None, hits: list[Hit] | None = None,
+               temperature: float | None = None) -> Iterator[tuple[str, object]]:
         """Yield ("passages", [Passage]), ("token", str)…, then ("answer", Answer).
         `hits` skips retrieval (the evaluator retrieves once for both metrics and answer)."""
         started = time.perf_counter()
@@ -167,7 +168,8 @@ class Assistant:
         prompt_tokens = sum(count(m["content"]) for m in messages)
         raw = ""
         for piece in self.generator.stream(messages, self.settings.generation.max_tokens,
-                                           self.settings.generation.temperature, grammar):
+                                           self.settings.generation.temperature if temperature is None else temperature,
+                                           grammar):
             if not raw:
                 timings["ttft_ms"] = (time.perf_counter() - started) * 1000
             raw += piece
@@ -184,7 +186,7 @@ class Assistant:
             # Word overlap verifies Arabic answers; answers in another language also need embeddings.
             similarity = self.similarity if lang != "ar" else None
             verify(sentences, [p.text for p in passages], self.settings.grounding.min_support, similarity,
-                   self.weights)
+                   self.weights, question)
         else:
             for s in sentences:
                 s.supported = bool(s.cited)

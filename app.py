@@ -1,0 +1,21 @@
+"""Gradio entry point: `python app.py` serves the chat over the corpus (seeds/ by default) on
+http://127.0.0.1:7860, building the index on first run."""
+
+import sys
+
+from rag.settings import load_settings
+from rag.ui import build_app, create_services, launch
+
+
+def main() -> None:
+    from tqdm import tqdm
+
+    settings = load_settings()
+    print("loading models and index…", file=sys.stderr)
+    services = create_services(settings, progress_factory=lambda n: tqdm(total=n, desc="embedding", file=sys.stderr))
+    print("ready: http://127.0.0.1:7860", file=sys.stderr)
+    launch(build_app(services))
+
+
+if __name__ == "__main__":
+    main()
