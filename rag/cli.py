@@ -195,6 +195,38 @@ def serve(ctx, port):
     launch(build_app(services), port=port)
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("runs/bench"), show_default=True,
+              help="Where bench.json, bench.md and bench.png go.")
+@click.option("--questions", "question_file", type=click.Path(exists=True, path_type=Path),
+              default=Path(__file__).resolve().parent.parent / "evals" / "seeds.jsonl", show_default=True)
+@click.option("-n", "--n-questions", type=int, default=12, show_default=True, help="Answerable questions to time.")
+@click.option("--generator", "generators", multiple=True, help="GGUF models to time (default: every assembled one).")
+@click.option("--scale", default="10000,100000,1000000", show_default=True, help="Index sizes ('' to skip).")
+@click.option("--index-types", default="flat,hnsw,ivf,ivfpq", show_default=True)
+@click.pass_context
+@_guard
+def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, index_types):
+    """Measure speed on this machine: loads, embedding, retrieval, TTFT vs naive, index scale."""
+    from .bench import markdown, run_bench
+    from .models import GGUF_MODELS, STAMP
+    from .questions import load_question_set, sample
+
+    settings: Settings = ctx.obj
+    models_dir = settings.models.models_dir
+    names = list(generators) or [n for n in GGUF_MODELS if (models_dir / f"{n}.gguf{STAMP}").exists()]
+    names.sort(key=lambda n: n != settings.models.generator)  # the default model first
+    questions = sample([q for q in load_question_set(question_file).questions if q.answerable], n_questions, 0)
+    sizes = [int(x) for x in scale.split(",") if x.strip()]
+    result = run_bench(settings, questions, names, sizes, index_types.split(","), log=lambda s: click.echo(s, err=True))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out_dir / "bench.md").write_text(markdown(result), encoding="utf-8")
+    click.echo(f"wrote {out_dir}/bench.json and bench.md", err=True)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else markdown(result))
+
+
 @main.command("eval")
 @click.argument("question_file", required=False, type=click.Path(path_type=Path))
 @click.option("--retrieval-only", is_flag=True, help="Score retrieval only (no generation).")

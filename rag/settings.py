@@ -43,7 +43,7 @@ class RetrievalSettings(_Group):
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     dedupe_threshold: float = 0.9
-    index_type: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"
+    index_type: Literal["auto", "flat", "hnsw", "ivf", "ivfpq"] = "auto"
     approximate_above: int = 200_000
 
 

@@ -24,7 +24,7 @@ def choose_index_type(index_type: str, n_vectors: int, approximate_above: int) -
 
 
 def build_index(vectors: np.ndarray, index_type: str = "flat", hnsw_m: int = 32, ef_search: int = 128):
-    """Build a FAISS index of the given type ("flat", "hnsw", "ivfpq") over `vectors`."""
+    """Build a FAISS index of the given type ("flat", "hnsw", "ivf", "ivfpq") over `vectors`."""
     faiss = _faiss()
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dim = vectors.shape if vectors.ndim == 2 else (0, vectors.shape[-1])
@@ -34,13 +34,16 @@ def build_index(vectors: np.ndarray, index_type: str = "flat", hnsw_m: int = 32,
         index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
         index.hnsw.efSearch = ef_search
-    elif index_type == "ivfpq":
-        nlist = max(1, min(4096, int(4 * np.sqrt(max(n, 1)))))
+    elif index_type in ("ivf", "ivfpq"):
+        nlist = max(1, min(4096, int(4 * np.sqrt(max(n, 1))), n // 39))
         quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFPQ(quantizer, dim, nlist, dim // 8 if dim % 8 == 0 else dim // 4, 8, faiss.METRIC_INNER_PRODUCT)
-        sample = vectors[np.random.default_rng(0).choice(n, size=min(n, 50 * nlist), replace=False)]
+        if index_type == "ivf":
+            index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        else:  # 8-bit codes of dim/8 sub-vectors: 48 bytes per 384-d vector
+            index = faiss.IndexIVFPQ(quantizer, dim, nlist, dim // 8, 8, faiss.METRIC_INNER_PRODUCT)
+        sample = vectors[np.random.default_rng(0).choice(n, size=min(n, 40 * nlist), replace=False)]
         index.train(sample)
-        index.nprobe = min(nlist, 32)
+        index.nprobe = min(nlist, max(8, nlist // 64))
     else:
         raise ValueError(f"unknown index type: {index_type}")
     if n:

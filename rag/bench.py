@@ -1,0 +1,206 @@
+"""`rag bench`: speed on this machine, medians over repeated runs. Model load times, embedder
+throughput, retrieval latency, time to first token and answer time per GGUF model against a naive
+configuration, the instant extractive answer, peak memory, and FAISS index scale on synthetic
+vectors (exact vs approximate: build time, memory, query latency, recall@10 against exact)."""
+
+from __future__ import annotations
+
+import resource
+import time
+from typing import Callable
+
+import numpy as np
+
+from .questions import Question
+from .settings import Settings
+from .text import contains_normalized
+
+# Top-3 whole chunks, no reuse of the cached system prompt: what a tutorial RAG does.
+NAIVE = {"k": 3, "select_sentences": False, "context_tokens": 10**6, "reuse_prefix": False}
+
+
+def _pcts(values: list[float]) -> dict:
+    arr = np.asarray(values, dtype=float)
+    return {"p50": round(float(np.percentile(arr, 50)), 1), "p95": round(float(np.percentile(arr, 95)), 1),
+            "n": len(values)} if len(values) else {"p50": None, "p95": None, "n": 0}
+
+
+def _timed(fn: Callable, repeat: int = 1) -> tuple[float, object]:
+    """Median seconds of `repeat` calls, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return float(np.median(times)), result
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_embedder(embedder, texts: list[str], batch_size: int, repeat: int = 3) -> dict:
+    from .embedding import embed_in_batches
+
+    seconds, _ = _timed(lambda: embed_in_batches(embedder, texts, "passage", batch_size), repeat)
+    return {"chunks": len(texts), "seconds": round(seconds, 3), "chunks_per_s": round(len(texts) / seconds, 1)}
+
+
+def bench_answers(assistant, questions: list[Question], reuse_prefix: bool, **options) -> dict:
+    """TTFT, total time, prompt tokens and contains-gold over `questions` in one configuration."""
+    assistant.generator.reuse_prefix = reuse_prefix
+    ttft, total, tokens, correct = [], [], [], []
+    for q in questions:
+        answer = assistant.ask(q.question, **options)
+        ttft.append(answer.timings.get("ttft_ms", answer.timings["total_ms"]))
+        total.append(answer.timings["total_ms"])
+        tokens.append(answer.prompt_tokens)
+        correct.append(float(not answer.abstained and any(contains_normalized(answer.answer, a) for a in q.answers)))
+    assistant.generator.reuse_prefix = True
+    return {"ttft_ms": _pcts(ttft), "total_ms": _pcts(total), "prompt_tokens": _pcts(tokens),
+            "contains": round(float(np.mean(correct)), 3) if correct else None}
+
+
+def bench_extractive(assistant, questions: list[Question]) -> dict:
+    times, correct = [], []
+    for q in questions:
+        answer = assistant.ask(q.question, mode="extractive")
+        times.append(answer.timings["total_ms"])
+        correct.append(float(any(contains_normalized(answer.answer, a) for a in q.answers)))
+    return {"extractive_ms": _pcts(times), "contains": round(float(np.mean(correct)), 3)}
+
+
+def synthetic_vectors(n: int, dim: int, seed: int = 0, clusters: int = 1000) -> np.ndarray:
+    """Clustered unit vectors (a mixture of Gaussians, the same mixture for every seed), closer to
+    real embeddings than uniform noise; queries are drawn with another seed from the same mixture."""
+    centers = np.random.default_rng(12345).standard_normal((clusters, dim)).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, dim), dtype=np.float32)
+    step = 100_000
+    for start in range(0, n, step):
+        m = min(step, n - start)
+        out[start : start + m] = centers[rng.integers(0, clusters, m)] + 0.35 * rng.standard_normal((m, dim)).astype(np.float32)
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out
+
+
+def bench_index_scale(sizes: list[int], dim: int, types: list[str], n_queries: int = 200, k: int = 10) -> list[dict]:
+    """For each size and index type: build seconds, bytes, query p50/p95 (one query at a time), recall@10."""
+    import faiss
+
+    from .vectors import build_index
+
+    rows = []
+    for n in sizes:
+        data = synthetic_vectors(n, dim)
+        queries = synthetic_vectors(n_queries, dim, seed=n + 1)
+        exact = faiss.IndexFlatIP(dim)
+        exact.add(data)
+        _, truth = exact.search(queries, k)
+        for index_type in types:
+            started = time.perf_counter()
+            index = build_index(data, index_type)
+            build_s = time.perf_counter() - started
+            size = faiss.serialize_index(index).nbytes
+            latencies, found = [], 0
+            for i in range(n_queries):
+                t = time.perf_counter()
+                _, ids = index.search(queries[i : i + 1], k)
+                latencies.append((time.perf_counter() - t) * 1000)
+                found += len(set(ids[0].tolist()) & set(truth[i].tolist()))
+            rows.append({"n": n, "index": index_type, "build_s": round(build_s, 2), "bytes": int(size),
+                         "query_ms": _pcts(latencies), "recall@10": round(found / (n_queries * k), 4)})
+            del index
+        del data, exact
+    return rows
+
+
+def markdown(result: dict) -> str:
+    """The benchmark as Markdown tables."""
+    lines = ["# rag bench", "", f"Machine: {result['machine']}", "", "## Models and pipeline", "",
+             "| measure | value |", "|---|---|"]
+    lines.append(f"| embedder load | {result['load_s']['embedder']} s |")
+    for name, seconds in result["load_s"].get("generators", {}).items():
+        lines.append(f"| {name} load | {seconds} s |")
+    e = result["embedder"]
+    lines.append(f"| embedder throughput | {e['chunks_per_s']} chunks/s ({e['chunks']} chunks) |")
+    r = result["retrieve_ms"]
+    lines.append(f"| retrieval p50 / p95 | {r['p50']} / {r['p95']} ms |")
+    x = result["extractive"]
+    lines.append(f"| extractive answer p50 / p95 | {x['extractive_ms']['p50']} / {x['extractive_ms']['p95']} ms "
+                 f"(contains gold {x['contains']}) |")
+    lines.append(f"| peak memory | {result['peak_rss_mb']:.0f} MB |")
+    lines += ["", "## Generative answers (same questions, same model)", "",
+              "| model | config | TTFT p50 | TTFT p95 | total p50 | prompt tokens p50 | contains gold |",
+              "|---|---|---|---|---|---|---|"]
+    for name, runs in result["generators"].items():
+        for config, m in runs.items():
+            lines.append(f"| {name} | {config} | {m['ttft_ms']['p50']} ms | {m['ttft_ms']['p95']} ms | "
+                         f"{m['total_ms']['p50']} ms | {m['prompt_tokens']['p50']} | {m['contains']} |")
+    if result.get("index_scale"):
+        lines += ["", "## FAISS index scale (synthetic clustered vectors, dim "
+                  f"{result['dimension']})", "", "| vectors | index | build s | MB | query p50 ms | query p95 ms | recall@10 |",
+                  "|---|---|---|---|---|---|---|"]
+        for row in result["index_scale"]:
+            lines.append(f"| {row['n']:,} | {row['index']} | {row['build_s']} | {row['bytes'] / 1e6:.0f} | "
+                         f"{row['query_ms']['p50']} | {row['query_ms']['p95']} | {row['recall@10']} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_bench(settings: Settings, questions: list[Question], generators: list[str], sizes: list[int],
+              index_types: list[str], log: Callable[[str], None] = lambda s: None) -> dict:
+    import os
+    import platform
+
+    from .components import build_embedder, build_generator, make_assistant, open_index
+
+    result: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+                    "load_s": {"generators": {}}, "generators": {}}
+    log("loading the embedder…")
+    result["load_s"]["embedder"], embedder = [round(v, 2) if isinstance(v, float) else v
+                                              for v in _timed(lambda: build_embedder(settings))]
+    result["dimension"] = embedder.dimension
+    index = open_index(settings, embedder, build_if_missing=True)
+    log("embedder throughput…")
+    result["embedder"] = bench_embedder(embedder, [c.text for c in index.chunks], settings.models.embed_batch_size)
+    result["embed_chunks_per_s"] = result["embedder"]["chunks_per_s"]
+    assistant = make_assistant(settings, index, embedder)
+    answerable = [q for q in questions if q.answerable]
+    retrieve = []
+    for q in questions:
+        t = time.perf_counter()
+        assistant.retrieve(q.question)
+        retrieve.append((time.perf_counter() - t) * 1000)
+    result["retrieve_ms"] = _pcts(retrieve)
+    log("extractive answers…")
+    result["extractive"] = bench_extractive(assistant, answerable)
+    result["extractive_ms"] = result["extractive"]["extractive_ms"]
+    for name in generators:
+        log(f"loading {name}…")
+        model_settings = settings.with_overrides({"models.generator": name})
+        seconds, generator = _timed(lambda: build_generator(model_settings))
+        result["load_s"]["generators"][name] = round(seconds, 2)
+        assistant.generator = generator
+        generator.warm(assistant.prompts.render("answer_system", "ar", abstain=assistant.prompts.abstain_message("ar")))
+        log(f"{name}: default configuration…")
+        default = bench_answers(assistant, answerable, reuse_prefix=True)
+        log(f"{name}: naive configuration (top-3 whole chunks, no prefix cache)…")
+        naive = bench_answers(assistant, answerable, reuse_prefix=False, k=NAIVE["k"],
+                              select_sentences=NAIVE["select_sentences"], context_tokens=NAIVE["context_tokens"])
+        result["generators"][name] = {"default": default, "naive": naive}
+        del generator
+        assistant.generator = None
+    first = generators[0] if generators else None
+    if first:
+        runs = result["generators"][first]
+        result["ttft_ms"] = runs["default"]["ttft_ms"]
+        result["ttft_ms_naive"] = runs["naive"]["ttft_ms"]
+        result["ttft_ratio_p50"] = round(runs["default"]["ttft_ms"]["p50"] / runs["naive"]["ttft_ms"]["p50"], 3)
+    if sizes:
+        log(f"index scale {sizes}…")
+        result["index_scale"] = bench_index_scale(sizes, embedder.dimension, index_types)
+        result["index"] = {f"{row['index']}@{row['n']}": {"query_ms": row["query_ms"], "recall@10": row["recall@10"],
+                                                           "build_s": row["build_s"], "bytes": row["bytes"]}
+                           for row in result["index_scale"]}
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return result
