@@ -1,6 +1,7 @@
 """A live chat server on 127.0.0.1 with the real offline models, shared by the UI tests."""
 
 import socket
+from pathlib import Path
 import time
 
 import pytest
@@ -9,9 +10,11 @@ from rag.settings import Settings
 
 
 def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.browser)
-        item.add_marker(pytest.mark.integration)
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.integration)
 
 
 def _free_port() -> int:

@@ -1,13 +1,17 @@
 """Real offline models, loaded once per session (assembled by scripts/setup.sh into models/)."""
 
+from pathlib import Path
+
 import pytest
 
 from rag.settings import Settings
 
 
 def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.integration)
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")
