@@ -88,8 +88,10 @@ def score_sentences(question: str, hits: list[Hit], weights: TermWeights | None 
 def assemble_context(question: str, hits: list[Hit], budget_tokens: int,
                      count_tokens: Callable[[str], int] = estimate_tokens,
                      select_sentences: bool = True, weights: TermWeights | None = None,
-                     similarity: SentenceSimilarity | None = None) -> list[Passage]:
-    """Numbered passages for the prompt, within `budget_tokens`.
+                     similarity: SentenceSimilarity | None = None,
+                     scored: list[ScoredSentence] | None = None) -> list[Passage]:
+    """Numbered passages for the prompt, within `budget_tokens` (`scored`: sentences already
+    scored by `score_sentences`, to score them once per question).
 
     With sentence selection, the best sentences across all hits are taken greedily (whole
     sentences only) and contiguous sentences of one chunk are merged into one passage; without
@@ -108,7 +110,9 @@ def assemble_context(question: str, hits: list[Hit], budget_tokens: int,
 
     chosen: list[ScoredSentence] = []
     used = 0
-    for sentence in sorted(score_sentences(question, hits, weights, similarity), key=lambda s: -s.score):
+    if scored is None:
+        scored = score_sentences(question, hits, weights, similarity)
+    for sentence in sorted(scored, key=lambda s: -s.score):
         cost = count_tokens(sentence.text) + 4
         if chosen and used + cost > budget_tokens:
             continue

@@ -10,7 +10,7 @@ from .prompting import Prompts, neutralise
 from .text import content_tokens, language, normalize
 
 _REFERRING = re.compile(
-    r"\b(ذلك|ذلك؟|هذا|هذه|هذان|هاتان|هؤلاء|تلك|اولئك|هو|هي|هم|هن|هما|عنه|عنها|عنهم|منه|منها|فيه|فيها|له|لها|لهم|"
+    r"\b(ذلك|هذا|هذه|هذان|هاتان|هؤلاء|تلك|اولئك|عنه|عنها|عنهم|منه|منها|فيه|فيها|له|لها|لهم|"
     r"it|its|that|this|those|these|they|them|their|he|she|him|her|his|there)\b"
 )
 _SUFFIX_PRONOUN = re.compile(r"\w{2,}(ها|هم|هما)\b")

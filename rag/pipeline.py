@@ -153,14 +153,16 @@ class Assistant:
             yield "answer", self._abstain(question, lang, mode, passages, hits, timings, started, notices, "")
             return
 
+        scored = score_sentences(question, hits, self.weights, self.sentence_similarity)
+        best = max(scored, key=lambda s: s.score)
         if mode == "extractive":
-            yield from self._extractive(question, lang, hits, timings, started, notices)
+            yield from self._extractive(question, lang, best, hits, timings, started, notices)
             return
 
         count = self.generator.count_tokens if self.generator else estimate_tokens
         budget = context_tokens or self.settings.generation.context_tokens
         passages = assemble_context(question, hits, budget, count, select_sentences, self.weights,
-                                    self.sentence_similarity)
+                                    self.sentence_similarity, scored)
         yield "passages", passages
         messages = build_messages(self.prompts, lang, question, [PromptPassage(p.n, p.text) for p in passages])
         abstain_message = self.prompts.abstain_message(lang)
@@ -175,6 +177,12 @@ class Assistant:
             raw += piece
             yield "token", piece
         answer = self._finish(question, lang, mode, raw, passages, hits, timings, started, notices, abstain_message)
+        if (not answer.abstained and self.settings.grounding.prefer_best_passage and select_sentences
+                and not _cites_best(answer, best)):
+            answer = self._extractive_answer(question, lang, best, hits, timings, started, notices,
+                                             "generative→extractive", raw)
+            answer.notices.append("The model's answer did not rest on the most relevant passage; "
+                                  "showing that passage's sentence instead.")
         answer.prompt_tokens = prompt_tokens
         yield "answer", answer
 
@@ -204,12 +212,23 @@ class Assistant:
         return Answer(question, lang, mode, self.prompts.abstain_message(lang), raw, True, [], passages, hits,
                       timings, notices)
 
-    def _extractive(self, question, lang, hits, timings, started, notices) -> Iterator[tuple[str, object]]:
+    def _extractive(self, question, lang, best, hits, timings, started, notices) -> Iterator[tuple[str, object]]:
         """The sentence of the top passages that best answers the question, cited."""
-        best = max(score_sentences(question, hits, self.weights, self.sentence_similarity), key=lambda s: s.score)
+        answer = self._extractive_answer(question, lang, best, hits, timings, started, notices, "extractive")
+        yield "passages", answer.passages
+        yield "answer", answer
+
+    def _extractive_answer(self, question, lang, best, hits, timings, started, notices, mode, raw="") -> Answer:
         passage = Passage(1, best.hit.chunk, best.start, best.end, best.text, best.score, best.hit.dense_score)
-        yield "passages", [passage]
         sentence = AnswerSentence(text=best.text, cited=[1], supported=True, support=1.0)
-        timings["ttft_ms"] = timings["total_ms"] = (time.perf_counter() - started) * 1000
-        yield "answer", Answer(question, lang, "extractive", render_answer([sentence]), best.text, False,
-                               [sentence], [passage], hits, timings, notices)
+        timings.setdefault("ttft_ms", (time.perf_counter() - started) * 1000)
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        return Answer(question, lang, mode, render_answer([sentence]), raw or best.text, False, [sentence],
+                      [passage], hits, timings, list(notices))
+
+
+def _cites_best(answer: Answer, best) -> bool:
+    """A supported sentence cites the passage that holds the best-scored sentence."""
+    cited = {n for s in answer.sentences if s.supported for n in s.cited}
+    return any(p.n in cited and p.chunk.chunk_id == best.hit.chunk.chunk_id and p.start <= best.start < p.end
+               for p in answer.passages)

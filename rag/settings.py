@@ -51,15 +51,18 @@ class GenerationSettings(_Group):
     mode: Literal["generative", "extractive"] = "generative"
     temperature: float = 0.0
     max_tokens: int = 256
-    context_tokens: int = 220
+    context_tokens: int = 120
     max_question_chars: int = 2000
     grammar: bool = True
 
 
 class GroundingSettings(_Group):
-    min_retrieval_score: float = 0.0
-    min_support: float = 0.5
+    """Thresholds chosen with `rag eval` on evals/seeds.jsonl (see README)."""
+
+    min_retrieval_score: float = 0.76  # e5 cosine of the best chunk; below it, abstain without generating
+    min_support: float = 0.5  # weighted share of a sentence's new words its passage must contain
     verify: bool = True
+    prefer_best_passage: bool = True  # a generated answer must rest on the best-scored sentence
 
 
 class Settings(BaseSettings):

@@ -76,3 +76,22 @@ def test_context_respects_the_token_budget(assistant, generator):
     assert sum(len(p.text) // 3 for p in answer.passages) <= 60 + 40  # one sentence may exceed alone
     for p in answer.passages:
         assert assistant.retriever.index.sources[p.chunk.source].text[p.start : p.end] == p.text
+
+
+def test_answer_not_resting_on_the_best_passage_falls_back_to_its_sentence(assistant, generator):
+    _, passages = next(assistant.stream(NICE_Q))
+    assert len(passages) >= 2
+    # A verified claim from a lower-ranked passage: shown as the best passage's sentence instead.
+    other = passages[-1]
+    claim = " ".join(other.text.split()[:8])
+    generator.enqueue(f"{claim} [{other.n}].")
+    answer = assistant.ask(NICE_Q)
+    assert answer.mode == "generative→extractive" and not answer.abstained
+    assert answer.passages[0].text == passages[0].text.split("\n")[0] or answer.passages[0].chunk == passages[0].chunk
+    assert any("most relevant passage" in n for n in answer.notices)
+
+
+def test_weak_retrieval_abstains_without_generating(assistant, generator):
+    assistant.settings.grounding.min_retrieval_score = 1.01  # nothing can be that close
+    answer = assistant.ask(NICE_Q)
+    assert answer.abstained and generator.history == []

@@ -106,3 +106,15 @@ def test_sentence_spans_always_slice_the_text(text):
     for span in sentence_spans(text):
         assert text[span.start : span.end] == span.text
         assert span.text == span.text.strip()
+
+
+@pytest.mark.parametrize(
+    "text, sentences",
+    [
+        ("قال في مقابلة مع سي. إن. إن، إن الدعم مستمر. ثم غادر.", ["قال في مقابلة مع سي. إن. إن، إن الدعم مستمر.", "ثم غادر."]),
+        ("وقالت لـبي. بي. سي إنه تم. جملة أخرى.", ["وقالت لـبي. بي. سي إنه تم.", "جملة أخرى."]),
+        ("The U.S. team met. It ended.", ["The U.S. team met.", "It ended."]),
+    ],
+)
+def test_abbreviations_do_not_end_sentences(text, sentences):
+    assert [s.text for s in sentence_spans(text)] == sentences
