@@ -134,7 +134,8 @@ class Assistant:
                retriever: str | None = None, select_sentences: bool = True,
                context_tokens: int | None = None, hits: list[Hit] | None = None,
                temperature: float | None = None) -> Iterator[tuple[str, object]]:
-        """Yield ("passages", [Passage]), ("token", str)…, then ("answer", Answer).
+        """Yield ("passages", [Passage]), in generative mode ("draft", Answer) — the instant
+        extractive answer — and ("token", str)…, then ("answer", Answer).
         `hits` skips retrieval (the evaluator retrieves once for both metrics and answer)."""
         started = time.perf_counter()
         question, notices = self.clean_question(question)
@@ -164,6 +165,9 @@ class Assistant:
         passages = assemble_context(question, hits, budget, count, select_sentences, self.weights,
                                     self.sentence_similarity, scored)
         yield "passages", passages
+        draft = self._extractive_answer(question, lang, best, hits, dict(timings), started, notices, "extractive")
+        timings["draft_ms"] = draft.timings["total_ms"]
+        yield "draft", draft
         messages = build_messages(self.prompts, lang, question, [PromptPassage(p.n, p.text) for p in passages])
         abstain_message = self.prompts.abstain_message(lang)
         grammar = citation_grammar(len(passages), abstain_message) if self.settings.generation.grammar else None
@@ -181,8 +185,8 @@ class Assistant:
                 and not _cites_best(answer, best)):
             answer = self._extractive_answer(question, lang, best, hits, timings, started, notices,
                                              "generative→extractive", raw)
-            answer.notices.append("The model's answer did not rest on the most relevant passage; "
-                                  "showing that passage's sentence instead.")
+            answer.notices.append("The model's answer did not rest on the most relevant article; "
+                                  "showing its most relevant sentence instead.")
         answer.prompt_tokens = prompt_tokens
         yield "answer", answer
 
@@ -228,7 +232,6 @@ class Assistant:
 
 
 def _cites_best(answer: Answer, best) -> bool:
-    """A supported sentence cites the passage that holds the best-scored sentence."""
+    """A supported sentence cites a passage from the article of the best-scored sentence."""
     cited = {n for s in answer.sentences if s.supported for n in s.cited}
-    return any(p.n in cited and p.chunk.chunk_id == best.hit.chunk.chunk_id and p.start <= best.start < p.end
-               for p in answer.passages)
+    return any(p.n in cited and p.chunk.source == best.hit.chunk.source for p in answer.passages)

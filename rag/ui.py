@@ -171,6 +171,10 @@ def build_app(services: Services):
                     n = len(payload)
                     status = f"📖 أقرأ {n} مقاطع…" if language(question) == "ar" else f"📖 Reading {n} passages…"
                     yield chat, history, status, rewritten
+                elif event == "draft":
+                    reading = "⏳ النموذج يقرأ المقاطع…" if language(question) == "ar" else "⏳ The model is reading the passages…"
+                    chat[-1] = {"role": "assistant", "content": render_answer_markdown(payload) + f"<p><small>{reading}</small></p>"}
+                    yield chat, history, status, rewritten
                 elif event == "token":
                     text += payload
                     chat[-1] = {"role": "assistant", "content": html.escape(text)}
