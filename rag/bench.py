@@ -204,3 +204,31 @@ def run_bench(settings: Settings, questions: list[Question], generators: list[st
                            for row in result["index_scale"]}
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result
+
+
+def write_plot(result: dict, path) -> None:
+    """Time to first token, default vs naive configuration, per model (p50 with p95 whiskers)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(result["generators"])
+    if not names:
+        return
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    width = 0.38
+    for offset, config, color in ((-width / 2, "naive", "#bbbbbb"), (width / 2, "default", "#2a7ab9")):
+        p50 = [result["generators"][n][config]["ttft_ms"]["p50"] / 1000 for n in names]
+        p95 = [result["generators"][n][config]["ttft_ms"]["p95"] / 1000 for n in names]
+        xs = [i + offset for i in range(len(names))]
+        ax.bar(xs, p50, width, label=config, color=color)
+        ax.errorbar(xs, p50, yerr=[[0] * len(p50), [b - a for a, b in zip(p50, p95)]], fmt="none", ecolor="black",
+                    capsize=3)
+    ax.set_xticks(range(len(names)), [n.replace("-instruct-q4_k_m", "") for n in names])
+    ax.set_ylabel("time to first token (s)")
+    ax.set_title("TTFT p50 (whisker: p95), 2-core CPU")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

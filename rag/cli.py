@@ -209,7 +209,7 @@ def serve(ctx, port):
 @_guard
 def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, index_types):
     """Measure speed on this machine: loads, embedding, retrieval, TTFT vs naive, index scale."""
-    from .bench import markdown, run_bench
+    from .bench import markdown, run_bench, write_plot
     from .models import GGUF_MODELS, STAMP
     from .questions import load_question_set, sample
 
@@ -222,8 +222,9 @@ def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, 
     result = run_bench(settings, questions, names, sizes, index_types.split(","), log=lambda s: click.echo(s, err=True))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out_dir / "bench.md").write_text(markdown(result), encoding="utf-8")
-    click.echo(f"wrote {out_dir}/bench.json and bench.md", err=True)
+    (out_dir / "bench.md").write_text(markdown(result) + "\n![TTFT](bench.png)\n", encoding="utf-8")
+    write_plot(result, out_dir / "bench.png")
+    click.echo(f"wrote {out_dir}/bench.json, bench.md and bench.png", err=True)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else markdown(result))
 
 
