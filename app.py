@@ -1,5 +1,6 @@
 """Gradio entry point: `python app.py` serves the chat over the corpus (seeds/ by default) on
-http://127.0.0.1:7860, building the index on first run."""
+http://127.0.0.1:7860, building the index on first run.
+"""
 
 import sys
 

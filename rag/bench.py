@@ -1,13 +1,14 @@
 """`rag bench`: speed on this machine, medians over repeated runs. Model load times, embedder
 throughput, retrieval latency, time to first token and answer time per GGUF model against a naive
 configuration, the instant extractive answer, peak memory, and FAISS index scale on synthetic
-vectors (exact vs approximate: build time, memory, query latency, recall@10 against exact)."""
+vectors (exact vs approximate: build time, memory, query latency, recall@10 against exact).
+"""
 
 from __future__ import annotations
 
 import resource
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -72,7 +73,8 @@ def bench_extractive(assistant, questions: list[Question]) -> dict:
 
 def synthetic_vectors(n: int, dim: int, seed: int = 0, clusters: int = 1000) -> np.ndarray:
     """Clustered unit vectors (a mixture of Gaussians, the same mixture for every seed), closer to
-    real embeddings than uniform noise; queries are drawn with another seed from the same mixture."""
+    real embeddings than uniform noise; queries are drawn with another seed from the same mixture.
+    """
     centers = np.random.default_rng(12345).standard_normal((clusters, dim)).astype(np.float32)
     rng = np.random.default_rng(seed)
     out = np.empty((n, dim), dtype=np.float32)
@@ -178,7 +180,7 @@ def run_bench(settings: Settings, questions: list[Question], generators: list[st
     for name in generators:
         log(f"loading {name}…")
         model_settings = settings.with_overrides({"models.generator": name})
-        seconds, generator = _timed(lambda: build_generator(model_settings))
+        seconds, generator = _timed(lambda s=model_settings: build_generator(s))
         result["load_s"]["generators"][name] = round(seconds, 2)
         assistant.generator = generator
         generator.warm(assistant.prompts.render("answer_system", "ar", abstain=assistant.prompts.abstain_message("ar")))

@@ -1,5 +1,6 @@
 """Citation markers in generated answers: parsing `[n]` (also `[1, 2]`, `[١]`) back to the
-numbered passages, sentence by sentence."""
+numbered passages, sentence by sentence.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ CITATION = re.compile(r"\[\s*([0-9٠-٩۰-۹]+(?:\s*[,،]\s*[0-9٠-٩۰-۹]+)*)\
 @dataclass
 class AnswerSentence:
     """One sentence of an answer: its text without markers, the passages it cites, and the
-    numbers it cited that point at no passage."""
+    numbers it cited that point at no passage.
+    """
 
     text: str
     cited: list[int] = field(default_factory=list)
@@ -37,7 +39,8 @@ _LEADING_MARKERS = re.compile(r"^(?:\s*" + CITATION.pattern + r")+")
 
 def parse_answer(answer: str, n_passages: int) -> list[AnswerSentence]:
     """Split an answer into sentences with their citations. Markers that open a segment
-    (`… قتيلا. [1] ثم …`) belong to the sentence before them."""
+    (`… قتيلا. [1] ثم …`) belong to the sentence before them.
+    """
     sentences: list[AnswerSentence] = []
     for span in sentence_spans(answer):
         segment = span.text
@@ -64,7 +67,8 @@ def _add_citations(sentence: AnswerSentence, text: str, n_passages: int) -> None
 
 def citation_grammar(n_passages: int, abstain_message: str, max_claims: int = 3) -> str:
     """GBNF that allows only "claim [n]" sentences citing an existing passage, or the exact
-    abstention message. Claim text cannot contain brackets, so no stray markers appear."""
+    abstention message. Claim text cannot contain brackets, so no stray markers appear.
+    """
     numbers_rule = " | ".join(f'"{n}"' for n in range(1, max(1, n_passages) + 1))
     abstain = abstain_message.replace("\\", "\\\\").replace('"', '\\"')
     return "\n".join([

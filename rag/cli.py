@@ -1,5 +1,6 @@
 """The `rag` command line: setup, ingest, ask, show, eval, bench, serve. Settings are loaded
-here, once, and passed down."""
+here, once, and passed down.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Concrete implementations chosen from settings, in one place. The CLI and the app call these;
-the services receive what they need in their constructors."""
+the services receive what they need in their constructors.
+"""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ def make_retriever(settings: Settings, index: Index, embedder) -> Retriever:
 
 def embedding_similarity(embedder):
     """Sentence-to-passage similarity on a 0..1 scale, for verifying answers across languages.
-    e5 cosines of unrelated texts sit near 0.75, paraphrases above 0.85."""
+    e5 cosines of unrelated texts sit near 0.75, paraphrases above 0.85.
+    """
 
     def similarity(sentence: str, passages: list[str]) -> list[float]:
         q = embedder.embed([sentence], "query")[0]

@@ -1,11 +1,12 @@
 """Context assembly: the sentences of the retrieved chunks that best answer the question, fitted
-into a token budget, most relevant first, as numbered passages with exact source offsets."""
+into a token budget, most relevant first, as numbered passages with exact source offsets.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .chunking import Chunk
 from .retrieval import Hit
@@ -60,7 +61,8 @@ def score_sentences(question: str, hits: list[Hit], weights: TermWeights | None 
                     similarity: SentenceSimilarity | None = None) -> list[ScoredSentence]:
     """Every sentence of the hits, scored by its meaning's closeness to the question
     (`similarity`, 0..1), the question words it contains (weighted by rarity), what the question
-    asks for (a number, a date) and the rank of its chunk."""
+    asks for (a number, a date) and the rank of its chunk.
+    """
     weights = weights or TermWeights({}, 0)
     q_terms = set(content_tokens(question))
     q_norm = normalize(question)

@@ -1,5 +1,6 @@
 """Follow-up questions: detect a question that leans on the chat history ("ومتى حدث ذلك؟") and
-rewrite it into a standalone question before retrieval."""
+rewrite it into a standalone question before retrieval.
+"""
 
 from __future__ import annotations
 

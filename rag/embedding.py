@@ -1,5 +1,6 @@
 """Embedders: one seam (`embed`), the sentence-transformers implementation (lazy import), and a
-small cache for repeated queries."""
+small cache for repeated queries.
+"""
 
 from __future__ import annotations
 

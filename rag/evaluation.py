@@ -1,13 +1,14 @@
 """Evaluation: ask every question of a set, score retrieval, answers, citations, abstention and
 latency. Retrieval relevance is judged by answer string where the question has answers (a chunk
-containing a gold answer after normalisation) and by source otherwise."""
+containing a gold answer after normalisation) and by source otherwise.
+"""
 
 from __future__ import annotations
 
 import math
 import time
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -1,11 +1,13 @@
 """Text generation: one seam (`stream`), and the llama-cpp-python implementation (the only
-module importing llama_cpp). One model is shared; a lock serialises its use across threads."""
+module importing llama_cpp). One model is shared; a lock serialises its use across threads.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Protocol
 
 
 class Generator(Protocol):

@@ -1,5 +1,6 @@
 """Grounding: check each answer sentence against the passages, re-attach it to the passage that
-really supports it, mark what nothing supports, and decide when to abstain."""
+really supports it, mark what nothing supports, and decide when to abstain.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ def lexical_support(sentence: str, passage: str, weights: TermWeights | None = N
     name costs more than a missing common word); 0 if it states a number the passage does not
     contain (numbers are the claims most often invented). Words the sentence repeats from the
     question are not evidence of anything, so only what the sentence adds must be in the passage;
-    a sentence that adds nothing is not an answer (support 0)."""
+    a sentence that adds nothing is not an answer (support 0).
+    """
     claim_numbers = numbers(sentence)
     if claim_numbers and not claim_numbers <= numbers(passage):
         return 0.0

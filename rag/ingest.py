@@ -1,6 +1,7 @@
 """Ingest: sync the index with a set of corpus paths. Unchanged files keep their chunks and
 vectors, changed and new files are chunked and embedded, deleted files are dropped. Every file is
-either ingested or skipped with a reason; one bad file never aborts the run."""
+either ingested or skipped with a reason; one bad file never aborts the run.
+"""
 
 from __future__ import annotations
 

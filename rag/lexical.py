@@ -17,7 +17,7 @@ class BM25Index:
         self.n_docs = n_docs
 
     @classmethod
-    def build(cls, texts: list[str]) -> "BM25Index":
+    def build(cls, texts: list[str]) -> BM25Index:
         import bm25s
 
         retriever = bm25s.BM25()
@@ -40,7 +40,7 @@ class BM25Index:
             self._retriever.save(str(folder), show_progress=False)
 
     @classmethod
-    def load(cls, folder: Path, n_docs: int) -> "BM25Index":
+    def load(cls, folder: Path, n_docs: int) -> BM25Index:
         import bm25s
 
         if not n_docs:

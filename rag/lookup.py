@@ -1,5 +1,6 @@
 """Citation lookup: a chunk id (and nothing else — never a file path) to its passage, its
-source's title and offsets, and the article text around it."""
+source's title and offsets, and the article text around it.
+"""
 
 from __future__ import annotations
 

@@ -1,17 +1,18 @@
 """The question-answering service: retrieve, assemble context, generate (or extract), verify
-citations, abstain when the sources do not say. UI, CLI and evaluation all call `Assistant`."""
+citations, abstain when the sources do not say. UI, CLI and evaluation all call `Assistant`.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from .citations import AnswerSentence, citation_grammar, parse_answer
 from .context import Passage, assemble_context, estimate_tokens, score_sentences
 from .generation import Generator
 from .grounding import is_abstention, verify
-from .prompting import Prompts, PromptPassage, build_messages
+from .prompting import PromptPassage, Prompts, build_messages
 from .retrieval import Hit, Retriever
 from .settings import Settings
 from .text import language as detect_language
@@ -136,7 +137,8 @@ class Assistant:
                temperature: float | None = None) -> Iterator[tuple[str, object]]:
         """Yield ("passages", [Passage]), in generative mode ("draft", Answer) — the instant
         extractive answer — and ("token", str)…, then ("answer", Answer).
-        `hits` skips retrieval (the evaluator retrieves once for both metrics and answer)."""
+        `hits` skips retrieval (the evaluator retrieves once for both metrics and answer).
+        """
         started = time.perf_counter()
         question, notices = self.clean_question(question)
         lang = detect_language(question)

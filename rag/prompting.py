@@ -1,5 +1,6 @@
 """Prompt templates from files under prompts/, rendered with named variables; passages are
-numbered and neutralised so document text cannot pose as instructions or citation markers."""
+numbered and neutralised so document text cannot pose as instructions or citation markers.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def render(template: str, **variables: str) -> str:
 
 def neutralise(text: str) -> str:
     """Make passage text safe to quote: no control or bidi characters, no chat-role tokens, and
-    bracketed numbers turned into parentheses so they cannot pass for our [n] citations."""
+    bracketed numbers turned into parentheses so they cannot pass for our [n] citations.
+    """
     text = strip_invisible(_CONTROL.sub(" ", text))
     text = _ROLE_TOKENS.sub(" ", text)
     return _BRACKETED_NUMBER.sub(r"(\1)", text)

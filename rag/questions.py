@@ -1,5 +1,6 @@
 """Question sets for evaluation: JSONL (one question a line, validated line by line) and SQuAD
-v1.1 JSON (ARCD, XQuAD), whose paragraphs become a corpus of their own."""
+v1.1 JSON (ARCD, XQuAD), whose paragraphs become a corpus of their own.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Evaluation output: console table, results.jsonl, summary.json, a Markdown report with the worst
-failures quoted, PNG plots, and the comparison of two runs."""
+failures quoted, PNG plots, and the comparison of two runs.
+"""
 
 from __future__ import annotations
 
@@ -20,15 +21,20 @@ def _fmt(value) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def summary_table(summary: dict) -> str:
-    lines = [f"questions: {summary['n']} ({summary['n_answerable']} answerable, {summary['n_unanswerable']} unanswerable)"]
+def metric_rows(summary: dict):
+    """(label, value) for every metric and latency the summary has, in report order."""
     for group, key in ROWS:
         if group in summary:
-            lines.append(f"  {group + ' ' + key:<24} {_fmt(summary[group].get(key))}")
+            yield f"{group} {key}", _fmt(summary[group].get(key))
     for name in LATENCIES:
         lat = summary.get("latency_ms", {}).get(name)
         if lat and lat.get("n"):
-            lines.append(f"  {'latency ' + name + ' ms':<24} p50 {_fmt(lat['p50'])}  p95 {_fmt(lat['p95'])}")
+            yield f"latency {name} ms p50 / p95", f"{_fmt(lat['p50'])} / {_fmt(lat['p95'])}"
+
+
+def summary_table(summary: dict) -> str:
+    lines = [f"questions: {summary['n']} ({summary['n_answerable']} answerable, {summary['n_unanswerable']} unanswerable)"]
+    lines += [f"  {label:<30} {value}" for label, value in metric_rows(summary)]
     if summary.get("settings"):
         lines.append("  settings: " + ", ".join(f"{k}={v}" for k, v in summary["settings"].items()))
     return "\n".join(lines)
@@ -36,7 +42,8 @@ def summary_table(summary: dict) -> str:
 
 def worst_failures(results: list[dict], limit: int = 10) -> list[dict]:
     """Answerable questions missed worst first (not retrieved, then wrong answer), then answered
-    unanswerable ones."""
+    unanswerable ones.
+    """
     def badness(r: dict) -> tuple:
         if "error" in r:
             return (0,)
@@ -53,13 +60,7 @@ def worst_failures(results: list[dict], limit: int = 10) -> list[dict]:
 
 def markdown_report(summary: dict, results: list[dict], title: str) -> str:
     out = [f"# Evaluation: {title}", "", "| metric | value |", "|---|---|"]
-    for group, key in ROWS:
-        if group in summary:
-            out.append(f"| {group} {key} | {_fmt(summary[group].get(key))} |")
-    for name in LATENCIES:
-        lat = summary.get("latency_ms", {}).get(name)
-        if lat and lat.get("n"):
-            out.append(f"| latency {name} ms p50 / p95 | {_fmt(lat['p50'])} / {_fmt(lat['p95'])} |")
+    out += [f"| {label} | {value} |" for label, value in metric_rows(summary)]
     out += ["", f"Retrieval relevance judged by: {summary['retrieval'].get('judged_by')}.", ""]
     if summary.get("settings"):
         out += ["Settings: " + ", ".join(f"`{k}={v}`" for k, v in summary["settings"].items()), ""]

@@ -1,5 +1,6 @@
 """Retrieval over an Index: dense (FAISS), BM25, or both fused with reciprocal-rank fusion,
-with near-duplicate chunks kept out of the top k."""
+with near-duplicate chunks kept out of the top k.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import vectors as vector_index
 from .chunking import Chunk
 from .embedding import Embedder
 from .store import Index
 from .text import tokenize
-from . import vectors as vector_index
 
 
 @dataclass

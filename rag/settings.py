@@ -1,5 +1,6 @@
 """One settings object: defaults in code, then an optional TOML file, then RAG_* environment
-variables, then CLI flags (applied by the caller with `Settings.with_overrides`)."""
+variables, then CLI flags (applied by the caller with `Settings.with_overrides`).
+"""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
 
-    def with_overrides(self, overrides: dict[str, Any]) -> "Settings":
+    def with_overrides(self, overrides: dict[str, Any]) -> Settings:
         """Return a copy with dotted overrides applied (`{"retrieval.k": 3}`); None values are skipped."""
         data = self.model_dump()
         for dotted, value in overrides.items():

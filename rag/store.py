@@ -58,7 +58,7 @@ class Index:
         self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
 
     @cached_property
-    def term_weights(self) -> "TermWeights":
+    def term_weights(self) -> TermWeights:
         return TermWeights.from_texts([c.text for c in self.chunks])
 
     def chunk(self, chunk_id: str) -> Chunk | None:

@@ -96,7 +96,8 @@ def folded(text: str) -> str:
 
 def contains_normalized(haystack: str, needle: str) -> bool:
     """True when `needle` occurs in `haystack` as whole words after normalisation; the first word
-    may carry an Arabic proclitic in the haystack (الرقة matches والرقة)."""
+    may carry an Arabic proclitic in the haystack (الرقة matches والرقة).
+    """
     needle_f = folded(needle)
     if not needle_f:
         return False
@@ -116,7 +117,8 @@ class Span:
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     """Split into sentences, each stripped of surrounding space, with offsets (plus `offset`).
     A full stop right after a word of one or two letters is an abbreviation («سي. إن. إن»,
-    «بي. بي. سي», "U.S."), not a sentence end."""
+    «بي. بي. سي», "U.S."), not a sentence end.
+    """
     spans: list[Span] = []
     cursor = 0
     for match in _SENTENCE_END.finditer(text):
@@ -171,14 +173,15 @@ def content_tokens(text: str) -> list[str]:
 class TermWeights:
     """Inverse document frequencies of content words over a collection: a word that few
     passages contain (a name, a place) says more about a match than a common one.
-    With no collection (`TermWeights({}, 0)`) every word weighs the same."""
+    With no collection (`TermWeights({}, 0)`) every word weighs the same.
+    """
 
     def __init__(self, df: dict[str, int], n_docs: int):
         self.df = df
         self.n_docs = n_docs
 
     @classmethod
-    def from_texts(cls, texts: list[str]) -> "TermWeights":
+    def from_texts(cls, texts: list[str]) -> TermWeights:
         df: dict[str, int] = {}
         for text in texts:
             for token in set(content_tokens(text)):

@@ -1,6 +1,7 @@
 """The Gradio chat (the only module importing gradio): streaming answers, right-to-left Arabic,
 clickable [n] citations opening the cited span in its article, follow-up rewriting, settings,
-index status and re-indexing, and a structured API endpoint (`/ask`)."""
+index status and re-indexing, and a structured API endpoint (`/ask`).
+"""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ def citation_target(chunk_id: str, start: int, end: int) -> str:
 
 def render_answer_markdown(answer: Answer) -> str:
     """The answer with [n] turned into citation links, unsupported sentences marked, and a
-    sources list with scores. All article-derived text is HTML-escaped."""
+    sources list with scores. All article-derived text is HTML-escaped.
+    """
     by_n = {p.n: p for p in answer.passages}
     d = _dir(answer.question)
     parts = [f'<div dir="{d}">']

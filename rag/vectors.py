@@ -1,5 +1,6 @@
 """Dense vector index over FAISS (the only module importing faiss): exact or approximate,
-inner product on L2-normalised vectors (= cosine)."""
+inner product on L2-normalised vectors (= cosine).
+"""
 
 from __future__ import annotations
 

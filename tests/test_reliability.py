@@ -1,5 +1,6 @@
 """Crash safety and hostile input: SIGKILL at any point of an ingest leaves the previous index
-usable; hostile article text stays data."""
+usable; hostile article text stays data.
+"""
 
 import os
 import signal

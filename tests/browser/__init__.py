@@ -1,0 +1,1 @@
+"""Browser and API tests against a live chat server."""

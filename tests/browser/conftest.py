@@ -1,8 +1,8 @@
 """A live chat server on 127.0.0.1 with the real offline models, shared by the UI tests."""
 
 import socket
-from pathlib import Path
 import time
+from pathlib import Path
 
 import pytest
 

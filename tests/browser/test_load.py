@@ -1,5 +1,6 @@
 """Concurrent users on loopback: 8 clients × 5 questions through the API at once. Every answer
-must belong to its own question (no answer leaks into another session). Bounded in count and time."""
+must belong to its own question (no answer leaks into another session). Bounded in count and time.
+"""
 
 from concurrent.futures import ThreadPoolExecutor
 

@@ -1,8 +1,8 @@
 """The chat in real headless Chromium (Debian's, driven by Playwright; no browser download), and
-the API through gradio_client."""
+the API through gradio_client.
+"""
 
 import shutil
-from pathlib import Path
 
 import pytest
 
