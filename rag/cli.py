@@ -141,7 +141,9 @@ def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_toke
     assistant = make_assistant(settings, index, embedder, generator)
     answer = None
     for event, payload in assistant.stream(question):
-        if event == "token" and not as_json:
+        if event == "draft" and not as_json:
+            click.echo(f"⚡ {payload.answer}\n   ({payload.passages[0].chunk.chunk_id}; the model is reading…)\n", err=True)
+        elif event == "token" and not as_json:
             click.echo(payload, nl=False)
         elif event == "answer":
             answer = payload
