@@ -111,7 +111,7 @@ def render_answer_markdown(answer: Answer) -> str:
             target = citation_target(p.chunk.chunk_id, p.start, p.end)
             parts.append(
                 f'<li value="{p.n}"><a class="cite-link" href="#cite-{html.escape(target)}">[{p.n}]</a> '
-                f"{html.escape(p.chunk.title)} <small>({html.escape(p.chunk.chunk_id)}, score {p.score:.2f})</small></li>"
+                f"{html.escape(p.chunk.title)} <small>(<bdi>{html.escape(p.chunk.chunk_id)}</bdi>, score {p.score:.2f})</small></li>"
             )
         parts.append("</ol>")
     for notice in answer.notices:
@@ -127,7 +127,7 @@ def render_citation_panel(found: dict) -> str:
     return (
         f'<div class="passage" dir="{d}">'
         f'<h3 id="cite-title">{esc(found["title"])}</h3>'
-        f'<p><small>{esc(found["source"])} · {esc(found["chunk_id"])} · chars {found["start"]}–{found["end"]}</small></p>'
+        f'<p><small><bdi>{esc(found["chunk_id"])}</bdi> · <bdi>chars {found["start"]}–{found["end"]}</bdi></small></p>'
         f'<p id="cite-context">…{esc(found["before"])}<mark id="cite-highlight">{esc(found["text"])}</mark>{esc(found["after"])}…</p>'
         f"<details><summary>{'المقال كاملاً' if d == 'rtl' else 'Whole article'}</summary>"
         f'<div style="white-space: pre-wrap">{esc(found["article"])}</div></details>'

@@ -34,9 +34,10 @@ def test_ask_stream_and_open_a_citation(server, page):
     page.goto(url)
     page.fill("#question textarea", QUESTION)
     page.click("#send")
-    # The finished answer carries citation links; wait for one to appear in the chat.
+    # The instant extractive draft appears first; wait for the finished answer (status ✅).
+    page.locator("#status", has_text="✅").wait_for(timeout=180_000)
     link = page.locator("#chat a.cite-link").first
-    link.wait_for(timeout=180_000)
+    link.wait_for(timeout=10_000)
     answer_html = page.locator("#chat .message").last.inner_html()
     assert 'dir="rtl"' in answer_html
     link.click()
