@@ -64,30 +64,21 @@ def make_retriever(settings: Settings, index: Index, embedder) -> Retriever:
                      r.dedupe_threshold)
 
 
-def embedding_similarity(embedder):
-    """Sentence-to-passage similarity on a 0..1 scale, for verifying answers across languages.
-    e5 cosines of unrelated texts sit near 0.75, paraphrases above 0.85.
+def cosine_scaled(embedder, first_kind: str, floor: float, span: float, cap: float):
+    """`similarity(text, others) -> [score]`: e5 cosine rescaled so `floor` → 0 and `floor + span` → 1
+    (unrelated e5 texts sit near 0.75; paraphrases above 0.85), clipped to [0, cap].
     """
 
-    def similarity(sentence: str, passages: list[str]) -> list[float]:
-        q = embedder.embed([sentence], "query")[0]
-        p = embedder.embed(passages, "passage")
-        return [float(x) for x in np.clip((p @ q - 0.75) / 0.15, 0.0, 1.0)]
-
-    return similarity
-
-
-def question_similarity(embedder):
-    """Question-to-sentence similarity on a 0..1.5 scale (e5 cosine 0.75 → 0, 0.85 → 1)."""
-
-    def similarity(question: str, sentences: list[str]) -> list[float]:
-        q = embedder.embed([question], "query")[0]
-        s = embedder.embed(sentences, "passage")
-        return [float(x) for x in np.clip((s @ q - 0.75) / 0.10, 0.0, 1.5)]
+    def similarity(text: str, others: list[str]) -> list[float]:
+        q = embedder.embed([text], first_kind)[0]
+        p = embedder.embed(others, "passage")
+        return [float(x) for x in np.clip((p @ q - floor) / span, 0.0, cap)]
 
     return similarity
 
 
 def make_assistant(settings: Settings, index: Index, embedder, generator=None) -> Assistant:
+    # Answer sentence ↔ passages (verifying answers in another language than the passages), and
+    # question ↔ candidate sentences (choosing what the model reads).
     return Assistant(settings, make_retriever(settings, index, embedder), Prompts(settings.prompts_dir), generator,
-                     embedding_similarity(embedder), question_similarity(embedder))
+                     cosine_scaled(embedder, "query", 0.75, 0.15, 1.0), cosine_scaled(embedder, "query", 0.75, 0.10, 1.5))

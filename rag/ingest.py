@@ -95,8 +95,9 @@ def ingest(paths: list[Path], index_dir: Path, embedder: Embedder, signature: di
     report = IngestReport()
     with ingest_lock(index_dir):
         previous = None
-        if not rebuild and read_manifest(index_dir) is not None:
-            check_signature(read_manifest(index_dir), signature, index_dir)
+        manifest = None if rebuild else read_manifest(index_dir)
+        if manifest is not None:
+            check_signature(manifest, signature, index_dir)
             try:
                 previous = load_index(index_dir, signature)
             except IndexUnavailable:

@@ -31,7 +31,8 @@ class ModelSettings(_Group):
 
 class ChunkSettings(_Group):
     """Chunker settings; stored in the index manifest, so changing one asks for a rebuild.
-    1000/200 characters measured best over the seeds set and XQuAD-ar together (README)."""
+    1000/200 characters measured best over the seeds set and XQuAD-ar together (README).
+    """
 
     chunk_size: int = 1000
     chunk_overlap: int = 200

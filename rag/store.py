@@ -26,6 +26,7 @@ from .text import TermWeights
 
 FORMAT_VERSION = 1
 CURRENT = "current"
+REBUILD = "Rebuild it with `rag ingest --rebuild`."
 
 
 class IndexUnavailable(RuntimeError):
@@ -82,7 +83,7 @@ def check_signature(manifest: dict, expected: dict, index_dir: Path) -> None:
     found = {key: manifest.get(key) for key in expected}
     if found != expected:
         diffs = ", ".join(f"{k}: index has {found[k]!r}, settings ask {expected[k]!r}" for k in expected if found[k] != expected[k])
-        raise IndexUnavailable(f"The index in {index_dir} was built with other settings ({diffs}). Rebuild it with `rag ingest --rebuild`.")
+        raise IndexUnavailable(f"The index in {index_dir} was built with other settings ({diffs}). {REBUILD}")
 
 
 def _sha256(path: Path) -> str:
@@ -107,7 +108,7 @@ def read_manifest(index_dir: Path) -> dict | None:
     try:
         return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexUnavailable(f"The index manifest in {folder} is unreadable ({exc}). Rebuild it with `rag ingest --rebuild`.") from exc
+        raise IndexUnavailable(f"The index manifest in {folder} is unreadable ({exc}). {REBUILD}") from exc
 
 
 def load_index(index_dir: Path, expected: dict | None = None, verify: bool = True) -> Index:
@@ -122,7 +123,7 @@ def load_index(index_dir: Path, expected: dict | None = None, verify: bool = Tru
         for name, checksum in manifest.get("files", {}).items():
             path = folder / name
             if not path.exists() or _sha256(path) != checksum:
-                raise IndexUnavailable(f"Index file {path} is missing or corrupt (checksum mismatch). Rebuild it with `rag ingest --rebuild`.")
+                raise IndexUnavailable(f"Index file {path} is missing or corrupt (checksum mismatch). {REBUILD}")
     try:
         chunks = [Chunk(**json.loads(line)) for line in (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
         sources = {}
@@ -134,9 +135,9 @@ def load_index(index_dir: Path, expected: dict | None = None, verify: bool = Tru
         dense = vector_index.read_index(folder / "dense.faiss")
         bm25 = BM25Index.load(folder / "bm25", len(chunks))
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        raise IndexUnavailable(f"The index in {folder} cannot be read ({exc}). Rebuild it with `rag ingest --rebuild`.") from exc
+        raise IndexUnavailable(f"The index in {folder} cannot be read ({exc}). {REBUILD}") from exc
     if len(chunks) != len(vectors) or dense.ntotal != len(chunks):
-        raise IndexUnavailable(f"The index in {folder} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors). Rebuild it with `rag ingest --rebuild`.")
+        raise IndexUnavailable(f"The index in {folder} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors). {REBUILD}")
     return Index(manifest=manifest, chunks=chunks, vectors=vectors, sources=sources, dense=dense, bm25=bm25)
 
 

@@ -156,8 +156,6 @@ def build_app(services: Services):
         try:
             if not question:
                 raise QuestionError("اكتب سؤالاً من فضلك. / Please type a question.")
-            if len(question) > 100_000:
-                question = question[:100_000]
             chat.append({"role": "user", "content": question})
             chat.append({"role": "assistant", "content": "🔎 …"})
             yield chat, history, "🔎 " + ("أبحث في المصادر…" if language(question) == "ar" else "Searching the sources…"), ""
