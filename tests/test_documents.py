@@ -74,3 +74,22 @@ def test_content_blocks_and_title_guess():
     blocks = content_blocks(text)
     assert [b.text for b in blocks] == ["عنوان الخبر هنا اليوم", ARABIC]
     assert guess_title(blocks) == "عنوان الخبر هنا اليوم"
+
+
+def test_mixed_line_endings_keep_exact_offsets(tmp_path: Path):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(f"عنوان الخبر اليوم هنا\r\n\r\n{ARABIC}\n{ARABIC}\r{ARABIC}".encode())
+    doc = load_document(path)
+    assert doc.text == path.read_bytes().decode("utf-8")
+    assert [doc.text[b.start : b.end] for b in doc.blocks] == [b.text for b in doc.blocks]
+    assert len(doc.blocks) == 4
+
+
+def test_files_over_the_size_limit_are_refused(tmp_path: Path, monkeypatch):
+    from rag import documents
+
+    monkeypatch.setattr(documents, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "huge.txt"
+    path.write_text(ARABIC * 5, encoding="utf-8")
+    with pytest.raises(DocumentError, match="too large"):
+        load_document(path)
