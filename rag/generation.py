@@ -16,7 +16,7 @@ class Generator(Protocol):
     model_id: str
 
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
-               grammar: str | None = None) -> Iterator[str]: ...
+               grammar: str | None = None, repeat_penalty: float = 1.0) -> Iterator[str]: ...
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -50,7 +50,7 @@ class LlamaGenerator:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
-               grammar: str | None = None) -> Iterator[str]:
+               grammar: str | None = None, repeat_penalty: float = 1.0) -> Iterator[str]:
         from llama_cpp import LlamaGrammar
 
         with self._lock:
@@ -59,7 +59,7 @@ class LlamaGenerator:
             compiled = LlamaGrammar.from_string(grammar, verbose=False) if grammar else None
             for part in self.llm.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,
-                grammar=compiled, seed=0,
+                grammar=compiled, seed=0, repeat_penalty=repeat_penalty,
             ):
                 piece = part["choices"][0]["delta"].get("content")
                 if piece:

@@ -177,7 +177,7 @@ class Assistant:
         raw = ""
         for piece in self.generator.stream(messages, self.settings.generation.max_tokens,
                                            self.settings.generation.temperature if temperature is None else temperature,
-                                           grammar):
+                                           grammar, self.settings.generation.repeat_penalty):
             if not raw:
                 timings["ttft_ms"] = (time.perf_counter() - started) * 1000
             raw += piece

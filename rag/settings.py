@@ -54,6 +54,7 @@ class GenerationSettings(_Group):
     mode: Literal["generative", "extractive"] = "generative"
     temperature: float = 0.0
     max_tokens: int = 256
+    repeat_penalty: float = 1.0
     context_tokens: int = 120
     max_question_chars: int = 2000
     grammar: bool = True

@@ -49,7 +49,7 @@ class CannedGenerator:
     def count_tokens(self, text: str) -> int:
         return max(1, len(text) // 3)
 
-    def stream(self, messages, max_tokens, temperature, grammar=None):
+    def stream(self, messages, max_tokens, temperature, grammar=None, repeat_penalty=1.0):
         self.history.append({"messages": messages, "grammar": grammar, "temperature": temperature})
         reply = self.replies.pop(0) if self.replies else ""
         for i, word in enumerate(reply.split(" ")):
