@@ -53,8 +53,8 @@ class RetrievalSettings(_Group):
 class GenerationSettings(_Group):
     mode: Literal["generative", "extractive"] = "generative"
     temperature: float = 0.0
-    max_tokens: int = 256
-    repeat_penalty: float = 1.0
+    max_tokens: int = 96  # answers are one or two short sentences; longer runs are loops (measured)
+    repeat_penalty: float = 1.0  # 1.1 measured: one more false abstention, so off
     context_tokens: int = 120
     max_question_chars: int = 2000
     grammar: bool = True
