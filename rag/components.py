@@ -64,13 +64,14 @@ def make_retriever(settings: Settings, index: Index, embedder) -> Retriever:
                      r.dedupe_threshold)
 
 
-def cosine_scaled(embedder, first_kind: str, floor: float, span: float, cap: float):
-    """`similarity(text, others) -> [score]`: e5 cosine rescaled so `floor` → 0 and `floor + span` → 1
+def cosine_scaled(embedder, floor: float, span: float, cap: float):
+    """`similarity(text, others) -> [score]`: e5 cosine of `text` (as a query) to each passage,
+    rescaled so `floor` → 0 and `floor + span` → 1
     (unrelated e5 texts sit near 0.75; paraphrases above 0.85), clipped to [0, cap].
     """
 
     def similarity(text: str, others: list[str]) -> list[float]:
-        q = embedder.embed([text], first_kind)[0]
+        q = embedder.embed([text], "query")[0]
         p = embedder.embed(others, "passage")
         return [float(x) for x in np.clip((p @ q - floor) / span, 0.0, cap)]
 
@@ -81,4 +82,4 @@ def make_assistant(settings: Settings, index: Index, embedder, generator=None) -
     # Answer sentence ↔ passages (verifying answers in another language than the passages), and
     # question ↔ candidate sentences (choosing what the model reads).
     return Assistant(settings, make_retriever(settings, index, embedder), Prompts(settings.prompts_dir), generator,
-                     cosine_scaled(embedder, "query", 0.75, 0.15, 1.0), cosine_scaled(embedder, "query", 0.75, 0.10, 1.5))
+                     cosine_scaled(embedder, 0.75, 0.15, 1.0), cosine_scaled(embedder, 0.75, 0.10, 1.5))

@@ -15,7 +15,7 @@ import numpy as np
 from .citations import strip_markers
 from .pipeline import Assistant
 from .questions import Question
-from .text import contains_normalized, folded
+from .text import answer_pattern, contains_normalized, folded
 
 RECALL_AT = (1, 3, 5, 10)
 
@@ -32,9 +32,12 @@ def token_f1(prediction: str, gold: str) -> float:
 
 
 def relevance_judge(question: Question) -> Callable[[str, str], bool] | None:
-    """Whether a (source, text) passage is relevant: contains a gold answer, else is from a gold source."""
+    """Whether a (source, folded text) passage is relevant: contains a gold answer, else is from a
+    gold source. Texts are given folded (`text.folded`) so a run folds each chunk once.
+    """
     if question.answers:
-        return lambda source, text: any(contains_normalized(text, a) for a in question.answers)
+        patterns = [p for p in (answer_pattern(a) for a in question.answers) if p is not None]
+        return lambda source, text: any(p.search(text) for p in patterns)
     if question.sources:
         gold = set(question.sources)
         return lambda source, text: source in gold
@@ -53,19 +56,19 @@ def retrieval_metrics(relevant: list[bool], n_relevant_total: int) -> dict:
 
 
 def evaluate_question(assistant: Assistant, q: Question, k: int, retrieval_only: bool, mode: str | None,
-                      retriever: str | None, chunk_texts: list[tuple[str, str]]) -> dict:
-    """Score one question; returns its result record."""
+                      retriever: str | None, chunk_texts: dict[str, tuple[str, str]]) -> dict:
+    """Score one question; returns its result record. `chunk_texts`: chunk id -> (source, folded text)."""
     result = {"id": q.id, "question": q.question, "type": q.type, "answers": q.answers, "sources": q.sources,
               "answerable": q.answerable}
     started = time.perf_counter()
     hits = assistant.retrieve(q.question, k=max(10, k), mode=retriever)
     retrieve_ms = (time.perf_counter() - started) * 1000
     judge = relevance_judge(q)
-    relevant = [bool(judge and judge(h.chunk.source, h.chunk.text)) for h in hits]
+    relevant = [bool(judge and judge(*chunk_texts[h.chunk.chunk_id])) for h in hits]
     result["retrieved"] = [{"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "score": round(h.score, 5),
                             "dense_score": round(h.dense_score, 4), "relevant": r} for h, r in zip(hits, relevant)]
     if judge:
-        total = sum(1 for source, text in chunk_texts if judge(source, text))
+        total = sum(1 for source, text in chunk_texts.values() if judge(source, text))
         result["retrieval"] = retrieval_metrics(relevant, total)
     result["timings"] = {"retrieve_ms": retrieve_ms}
     if retrieval_only:
@@ -145,7 +148,7 @@ def summarise(results: list[dict], retrieval_only: bool) -> dict:
 def run_evaluation(assistant: Assistant, questions: list[Question], k: int, retrieval_only: bool = False,
                    mode: str | None = None, retriever: str | None = None, progress=None) -> list[dict]:
     """Evaluate every question; one failing question is recorded, never fatal."""
-    chunk_texts = [(c.source, c.text) for c in assistant.retriever.index.chunks]
+    chunk_texts = {c.chunk_id: (c.source, folded(c.text)) for c in assistant.retriever.index.chunks}
     results = []
     for q in questions:
         try:

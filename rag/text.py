@@ -94,15 +94,20 @@ def folded(text: str) -> str:
     return " ".join(tokenize(text, stem=False))
 
 
-def contains_normalized(haystack: str, needle: str) -> bool:
-    """True when `needle` occurs in `haystack` as whole words after normalisation; the first word
-    may carry an Arabic proclitic in the haystack (الرقة matches والرقة).
+def answer_pattern(needle: str) -> re.Pattern | None:
+    """A pattern finding `needle` as whole words in folded text; the first word may carry an
+    Arabic proclitic in the haystack (الرقة matches والرقة). None for an empty needle.
     """
     needle_f = folded(needle)
     if not needle_f:
-        return False
-    pattern = rf"(?:^| ){_PROCLITICS}{re.escape(needle_f)}(?= |$)"
-    return re.search(pattern, folded(haystack)) is not None
+        return None
+    return re.compile(rf"(?:^| ){_PROCLITICS}{re.escape(needle_f)}(?= |$)")
+
+
+def contains_normalized(haystack: str, needle: str) -> bool:
+    """True when `needle` occurs in `haystack` as whole words after normalisation (see answer_pattern)."""
+    pattern = answer_pattern(needle)
+    return pattern is not None and pattern.search(folded(haystack)) is not None
 
 
 @dataclass(frozen=True)

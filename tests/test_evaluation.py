@@ -51,7 +51,8 @@ def test_not_a_question_file(tmp_path: Path):
 def test_squad_paragraphs_become_sources(tmp_path: Path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps({"data": [{"title": "T", "paragraphs": [
-        {"context": "نص الفقرة الأولى عن باريس.", "qas": [{"id": "q1", "question": "عن ماذا؟", "answers": [{"text": "باريس", "answer_start": 20}]}]},
+        {"context": "نص الفقرة الأولى عن باريس.",
+         "qas": [{"id": "q1", "question": "عن ماذا؟", "answers": [{"text": "باريس", "answer_start": 20}]}]},
     ]}]}), encoding="utf-8")
     qset = load_question_set(path)
     assert qset.corpus == {"p000_000": "نص الفقرة الأولى عن باريس."}
