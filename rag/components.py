@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import SentenceTransformerEmbedder
+from .embedding import OnnxEmbedder, SentenceTransformerEmbedder
 from .ingest import IngestReport, ingest
-from .models import resolve_embedder, resolve_generator
+from .models import export_onnx, resolve_embedder, resolve_generator
 from .pipeline import Assistant
 from .prompting import Prompts
 from .retrieval import Retriever
@@ -19,13 +19,20 @@ from .settings import Settings
 from .store import Index, index_signature, load_index, read_manifest
 
 
-def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
-    location = resolve_embedder(settings.models.embedder, settings.models.models_dir)
-    if Path(location).exists():  # a local model must never reach for a hub
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    return SentenceTransformerEmbedder(location, settings.models.embedder, settings.models.threads,
-                                       settings.models.embed_batch_size)
+def build_embedder(settings: Settings):
+    """The configured embedder. ONNX runtimes need a local folder (exported on first use); a hub id
+    runs on torch. int8 vectors differ slightly, so its index signature names the runtime."""
+    m = settings.models
+    location = resolve_embedder(m.embedder, m.models_dir)
+    if not Path(location).exists():
+        return SentenceTransformerEmbedder(location, m.embedder, m.threads, m.embed_batch_size)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model must never reach for a hub
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if m.embedder_runtime == "torch":
+        return SentenceTransformerEmbedder(location, m.embedder, m.threads, m.embed_batch_size)
+    model_id = m.embedder if m.embedder_runtime == "onnx" else f"{m.embedder}+int8"
+    onnx_file = export_onnx(Path(location), m.embedder_runtime)
+    return OnnxEmbedder(location, str(onnx_file), model_id, m.threads, m.embed_batch_size)
 
 
 def build_generator(settings: Settings, reuse_prefix: bool = True):

@@ -20,6 +20,8 @@ class Generator(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    def yes_no(self, messages: list[dict]) -> float: ...
+
 
 class LlamaGenerator:
     """A GGUF chat model run by llama.cpp, using the model's own chat template.
@@ -45,6 +47,8 @@ class LlamaGenerator:
         self.n_ctx = n_ctx
         self.reuse_prefix = reuse_prefix
         self._lock = threading.Lock()
+        self._formatter = None
+        self._yes_no_ids = None
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -64,6 +68,41 @@ class LlamaGenerator:
                 piece = part["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece
+
+    def yes_no(self, messages: list[dict]) -> float:
+        """Log-odds that the reply to `messages` starts with yes rather than no (English or Arabic
+        words, any case): one forward pass over the prompt, no sampling. Reuses the cached prefix."""
+        import numpy as np
+
+        with self._lock:
+            formatter, yes, no = self._judge_setup()
+            tokens = self.llm.tokenize(formatter(messages=messages).prompt.encode("utf-8"), add_bos=False, special=True)
+            if len(tokens) >= self.n_ctx:
+                raise ValueError(f"judge prompt of {len(tokens)} tokens exceeds the context of {self.n_ctx}")
+            cached = self.llm.longest_token_prefix(self.llm._input_ids.tolist(), tokens) if self.reuse_prefix else 0
+            self.llm.n_tokens = min(cached, len(tokens) - 1)
+            self.llm.eval(tokens[self.llm.n_tokens:])
+            logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).astype(np.float64)
+        probs = np.exp(logits - logits.max())
+        return float(np.log(probs[yes].sum() + 1e-12) - np.log(probs[no].sum() + 1e-12))
+
+    def _judge_setup(self):
+        if self._formatter is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            template = self.llm.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise RuntimeError(f"{self.model_id} has no chat template; the answer check needs a chat model")
+            eos = self.llm.detokenize([self.llm.token_eos()]).decode("utf-8", "ignore")
+            bos = self.llm.detokenize([self.llm.token_bos()]).decode("utf-8", "ignore") if self.llm.token_bos() >= 0 else ""
+            self._formatter = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)
+
+            def first_tokens(words: list[str]) -> list[int]:
+                return sorted({self.llm.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0]
+                               for word in words for w in (word, " " + word)})
+
+            self._yes_no_ids = (first_tokens(["yes", "Yes", "YES", "نعم"]), first_tokens(["no", "No", "NO", "لا"]))
+        return (self._formatter, *self._yes_no_ids)
 
     def warm(self, system_prompt: str) -> None:
         """Read the static system prompt once so later questions reuse its KV cache."""

@@ -291,3 +291,63 @@ def _write_sentence_transformers_config(folder: Path, dim: int) -> None:
     }
     for name, content in files.items():
         (folder / name).write_text(json.dumps(content, indent=2))
+
+
+# ---------------------------------------------------------------------------------------------
+# ONNX export of a local sentence-transformers folder (the fast embedder runtime)
+
+ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model_qint8.onnx"}
+
+
+def export_onnx(folder: Path, runtime: str) -> Path:
+    """Export the folder's encoder to folder/onnx/model.onnx (fp32, same vectors as torch) and, for
+    runtime "onnx-int8", a dynamically int8-quantised copy of its matrix products. Idempotent."""
+    out_dir = folder / "onnx"
+    target = out_dir / ONNX_FILES[runtime]
+    if target.exists():
+        return target
+    out_dir.mkdir(exist_ok=True)
+    fp32 = out_dir / ONNX_FILES["onnx"]
+    if not fp32.exists():
+        _export_fp32(folder, fp32)
+    if runtime == "onnx-int8":
+        import logging
+
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level  # the quantiser configures root logging
+        try:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            partial = target.with_name(target.name + ".partial")
+            quantize_dynamic(fp32, partial, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+        finally:
+            root.handlers[:], root.level = handlers, level
+        os.replace(partial, target)
+    return target
+
+
+def _export_fp32(folder: Path, target: Path) -> None:
+    import warnings
+
+    import torch
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(str(folder)).eval()
+
+    class LastHidden(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    example = (torch.ones(2, 8, dtype=torch.long), torch.ones(2, 8, dtype=torch.long))
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+            "last_hidden_state": {0: "batch", 1: "tokens"}}
+    partial = target.with_name(target.name + ".partial")
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(LastHidden(encoder), example, str(partial), input_names=["input_ids", "attention_mask"],
+                          output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
+    os.replace(partial, target)
