@@ -21,7 +21,8 @@ from .store import Index, index_signature, load_index, read_manifest
 
 def build_embedder(settings: Settings):
     """The configured embedder. ONNX runtimes need a local folder (exported on first use); a hub id
-    runs on torch. int8 vectors differ slightly, so its index signature names the runtime."""
+    runs on torch. int8 vectors differ slightly, so its index signature names the runtime.
+    """
     m = settings.models
     location = resolve_embedder(m.embedder, m.models_dir)
     if not Path(location).exists():

@@ -71,7 +71,8 @@ class LlamaGenerator:
 
     def yes_no(self, messages: list[dict]) -> float:
         """Log-odds that the reply to `messages` starts with yes rather than no (English or Arabic
-        words, any case): one forward pass over the prompt, no sampling. Reuses the cached prefix."""
+        words, any case): one forward pass over the prompt, no sampling. Reuses the cached prefix.
+        """
         import numpy as np
 
         with self._lock:

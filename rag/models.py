@@ -301,7 +301,8 @@ ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model_qint8.onnx"}
 
 def export_onnx(folder: Path, runtime: str) -> Path:
     """Export the folder's encoder to folder/onnx/model.onnx (fp32, same vectors as torch) and, for
-    runtime "onnx-int8", a dynamically int8-quantised copy of its matrix products. Idempotent."""
+    runtime "onnx-int8", a dynamically int8-quantised copy of its matrix products. Idempotent.
+    """
     out_dir = folder / "onnx"
     target = out_dir / ONNX_FILES[runtime]
     if target.exists():

@@ -28,7 +28,8 @@ def test_embedder_uses_e5_prompts_and_ranks_meaning(real_embedder):
 
 def test_onnx_runtimes_match_sentence_transformers(real_settings, real_embedder):
     """The ONNX export gives torch's vectors (fp32) or nearly (int8), for queries and passages of
-    very different lengths in one batch."""
+    very different lengths in one batch.
+    """
     from rag.components import build_embedder
 
     torch_embedder = build_embedder(real_settings.with_overrides({"models.embedder_runtime": "torch"}))
