@@ -111,7 +111,7 @@ def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap):
 def _answer_options(fn):
     for option in reversed([
         click.option("-k", "--k", "k", type=int, help="Passages to retrieve."),
-        click.option("--mode", type=click.Choice(["generative", "extractive"])),
+        click.option("--mode", type=click.Choice(["auto", "extractive", "generative"])),
         click.option("--retriever", type=click.Choice(["dense", "bm25", "hybrid"])),
         click.option("--context-tokens", type=int, help="Token budget for passages in the prompt."),
         click.option("--temperature", type=float),
@@ -135,17 +135,18 @@ def _answer_overrides(k, mode, retriever, context_tokens, temperature, max_token
 @_guard
 def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_tokens, as_json):
     """Answer QUESTION from the index, citing passages as [n]."""
-    from .components import build_embedder, build_generator, make_assistant, open_index
+    from .components import build_embedder, build_generator, make_assistant, needs_generator, open_index
 
     settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens))
     embedder = build_embedder(settings)
     index = open_index(settings, embedder, build_if_missing=True, progress_factory=_progress("embedding"))
-    generator = build_generator(settings) if settings.generation.mode == "generative" else None
+    generator = build_generator(settings) if needs_generator(settings) else None
     assistant = make_assistant(settings, index, embedder, generator)
     answer = None
     for event, payload in assistant.stream(question):
         if event == "draft" and not as_json:
-            click.echo(f"⚡ {payload.answer}\n   ({payload.passages[0].chunk.chunk_id}; the model is reading…)\n", err=True)
+            doing = "checking it" if payload.mode == "extractive" else "reading"
+            click.echo(f"⚡ {payload.answer}\n   ({payload.passages[0].chunk.chunk_id}; the model is {doing}…)\n", err=True)
         elif event == "token" and not as_json:
             click.echo(payload, nl=False)
         elif event == "answer":
@@ -241,13 +242,16 @@ def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, 
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write results, summary, report and plots here.")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout.")
+@click.option("--hide-gold", is_flag=True,
+              help="Also ask each answerable question with its gold sources hidden from retrieval (as unanswerable): "
+                   "hard cases for calibrating abstention.")
 @click.option("--compare", nargs=2, type=click.Path(exists=True, path_type=Path), help="Print the deltas of two run folders.")
 @click.option("--chunk-size", type=int)
 @click.option("--chunk-overlap", type=int)
 @_answer_options
 @click.pass_context
 @_guard
-def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, compare, chunk_size, chunk_overlap,
+def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, hide_gold, compare, chunk_size, chunk_overlap,
              k, mode, retriever, context_tokens, temperature, max_tokens):
     """Evaluate on a question set (JSONL, or SQuAD v1.1 JSON such as XQuAD)."""
     from .report import compare as compare_runs
@@ -259,7 +263,7 @@ def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, 
         return
     if question_file is None:
         raise UserError("give a question file (JSONL or SQuAD JSON), or --compare RUN_A RUN_B")
-    from .components import build_embedder, build_generator, ingest_corpus, make_assistant, open_index
+    from .components import build_embedder, build_generator, ingest_corpus, make_assistant, needs_generator, open_index
     from .evaluation import run_evaluation, summarise
     from .questions import QuestionSetError, corpus_key, load_question_set, sample, write_corpus
 
@@ -286,22 +290,25 @@ def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, 
             click.echo(report.summary(), err=True)
     else:
         index = open_index(settings, embedder, build_if_missing=True, progress_factory=_progress("embedding"))
-    generative = not retrieval_only and settings.generation.mode == "generative"
-    assistant = make_assistant(settings, index, embedder, build_generator(settings) if generative else None)
+    use_model = not retrieval_only and needs_generator(settings)
+    assistant = make_assistant(settings, index, embedder, build_generator(settings) if use_model else None)
 
     from tqdm import tqdm
 
-    with tqdm(total=len(questions), desc="questions", unit="q", file=sys.stderr) as bar:
+    cases = len(questions) + (sum(1 for q in questions if q.answerable and q.sources) if hide_gold else 0)
+    with tqdm(total=cases, desc="questions", unit="q", file=sys.stderr) as bar:
         results = run_evaluation(assistant, questions, settings.retrieval.k, retrieval_only,
-                                 settings.generation.mode, settings.retrieval.retriever, bar.update)
+                                 settings.generation.mode, settings.retrieval.retriever, bar.update, hide_gold)
     summary = summarise(results, retrieval_only)
     summary["settings"] = {
         "file": question_file.name, "retriever": settings.retrieval.retriever, "k": settings.retrieval.k,
         "mode": "retrieval-only" if retrieval_only else settings.generation.mode,
-        "embedder": settings.models.embedder, "generator": settings.models.generator if generative else None,
+        "embedder": settings.models.embedder, "generator": settings.models.generator if use_model else None,
         "chunk_size": settings.chunking.chunk_size, "chunk_overlap": settings.chunking.chunk_overlap,
-        "context_tokens": settings.generation.context_tokens if generative else None,
-        "limit": limit, "seed": seed if limit else None,
+        "context_tokens": settings.generation.context_tokens if use_model and settings.generation.mode != "extractive" else None,
+        "answer_check": settings.grounding.min_answer_score
+        if use_model and settings.generation.mode != "generative" and settings.grounding.check_answers else None,
+        "limit": limit, "seed": seed if limit else None, "hide_gold": hide_gold,
     }
     summary["problems"] = qset.problems
     if out_dir:

@@ -36,6 +36,11 @@ def build_embedder(settings: Settings):
     return OnnxEmbedder(location, str(onnx_file), model_id, m.threads, m.embed_batch_size)
 
 
+def needs_generator(settings: Settings) -> bool:
+    """Generative answers need the model, and so does the check of extractive answers."""
+    return settings.generation.mode != "extractive" or settings.grounding.check_answers
+
+
 def build_generator(settings: Settings, reuse_prefix: bool = True):
     from .generation import LlamaGenerator
 

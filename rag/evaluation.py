@@ -55,13 +55,24 @@ def retrieval_metrics(relevant: list[bool], n_relevant_total: int) -> dict:
     return out
 
 
+def hidden_gold(q: Question) -> Question:
+    """The same question with its gold sources taken out of retrieval: now unanswerable, a hard
+    case (its own article's other passages remain) for calibrating abstention.
+    """
+    return Question(f"{q.id}#hidden", q.question, [], [], "hidden-gold")
+
+
 def evaluate_question(assistant: Assistant, q: Question, k: int, retrieval_only: bool, mode: str | None,
-                      retriever: str | None, chunk_texts: dict[str, tuple[str, str]]) -> dict:
-    """Score one question; returns its result record. `chunk_texts`: chunk id -> (source, folded text)."""
+                      retriever: str | None, chunk_texts: dict[str, tuple[str, str]],
+                      exclude_sources: frozenset[str] = frozenset()) -> dict:
+    """Score one question; returns its result record. `chunk_texts`: chunk id -> (source, folded text).
+    Chunks of `exclude_sources` are dropped from what is retrieved.
+    """
     result = {"id": q.id, "question": q.question, "type": q.type, "answers": q.answers, "sources": q.sources,
               "answerable": q.answerable}
     started = time.perf_counter()
-    hits = assistant.retrieve(q.question, k=max(10, k), mode=retriever)
+    hits = assistant.retrieve(q.question, k=max(10, k) + (20 if exclude_sources else 0), mode=retriever)
+    hits = [h for h in hits if h.chunk.source not in exclude_sources][: max(10, k)]
     retrieve_ms = (time.perf_counter() - started) * 1000
     judge = relevance_judge(q)
     relevant = [bool(judge and judge(*chunk_texts[h.chunk.chunk_id])) for h in hits]
@@ -87,6 +98,7 @@ def evaluate_question(assistant: Assistant, q: Question, k: int, retrieval_only:
         "citations": [{k2: c[k2] for k2 in ("n", "chunk_id", "source", "start", "end", "correct")} for c in citations],
         "sentences": answer.to_dict()["sentences"],
         "prompt_tokens": answer.prompt_tokens,
+        "answer_check": answer.answer_check,
         "timings": {key: round(v, 1) for key, v in answer.timings.items()},
     })
     if q.answerable:
@@ -142,17 +154,42 @@ def summarise(results: list[dict], retrieval_only: bool) -> dict:
         summary["latency_ms"][key.removesuffix("_ms")] = _percentiles(
             [r["timings"][key] for r in results if key in r["timings"]])
     summary["prompt_tokens"] = _percentiles([r["prompt_tokens"] for r in results if r.get("prompt_tokens")])
+    checked = [r for r in results if r.get("answer_check") is not None]
+    if checked and answerable and unanswerable:
+        summary["answer_check"] = check_thresholds(results)
     return summary
 
 
+def check_thresholds(results: list[dict], thresholds=tuple(x / 4 for x in range(-8, 9))) -> list[dict]:
+    """Abstention rates had `min_answer_score` been each threshold (from the answer-check scores
+    of one run): the table `grounding.min_answer_score` is chosen from.
+    """
+    def abstains(r: dict, t: float) -> bool:
+        score = r.get("answer_check")
+        return r["abstained"] if score is None else score < t  # None: abstained or answered before the check
+
+    rows = []
+    for t in thresholds:
+        rows.append({"threshold": t,
+                     "false": _mean([float(abstains(r, t)) for r in results if r["answerable"]]),
+                     "correct": _mean([float(abstains(r, t)) for r in results if not r["answerable"]])})
+    return rows
+
+
 def run_evaluation(assistant: Assistant, questions: list[Question], k: int, retrieval_only: bool = False,
-                   mode: str | None = None, retriever: str | None = None, progress=None) -> list[dict]:
-    """Evaluate every question; one failing question is recorded, never fatal."""
+                   mode: str | None = None, retriever: str | None = None, progress=None,
+                   hide_gold: bool = False) -> list[dict]:
+    """Evaluate every question; one failing question is recorded, never fatal. With `hide_gold`,
+    each answerable question with sources is asked a second time without them (`hidden_gold`).
+    """
     chunk_texts = {c.chunk_id: (c.source, folded(c.text)) for c in assistant.retriever.index.chunks}
+    cases = [(q, frozenset()) for q in questions]
+    if hide_gold:
+        cases += [(hidden_gold(q), frozenset(q.sources)) for q in questions if q.answerable and q.sources]
     results = []
-    for q in questions:
+    for q, exclude in cases:
         try:
-            results.append(evaluate_question(assistant, q, k, retrieval_only, mode, retriever, chunk_texts))
+            results.append(evaluate_question(assistant, q, k, retrieval_only, mode, retriever, chunk_texts, exclude))
         except Exception as exc:  # noqa: BLE001 - an evaluation must report, not stop
             results.append({"id": q.id, "question": q.question, "answers": q.answers, "sources": q.sources,
                             "answerable": q.answerable, "error": f"{type(exc).__name__}: {exc}",

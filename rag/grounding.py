@@ -62,3 +62,16 @@ def is_abstention(answer: str, abstain_message: str) -> bool:
     """The model said the sources do not contain the answer (or said nothing)."""
     body = normalize(answer).strip(" .،,")
     return not body or normalize(abstain_message).strip(" .،,") in body
+
+
+def check_answer(generator, prompts, language: str, question: str, text: str) -> float:
+    """How sure the model is that `text` states the answer to `question`: the log-odds of its
+    replying yes rather than no to the answer-check prompt in the question's language
+    (prompts/check_*.txt). One forward pass over a short prompt, no sampling.
+    """
+    from .prompting import neutralise
+
+    messages = [{"role": "system", "content": prompts.render("check_system", language)},
+                {"role": "user", "content": prompts.render("check_user", language, text=neutralise(text),
+                                                           question=neutralise(question))}]
+    return generator.yes_no(messages)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from .citations import AnswerSentence, citation_grammar, parse_answer
 from .context import Passage, assemble_context, estimate_tokens, score_sentences
 from .generation import Generator
-from .grounding import is_abstention, verify
+from .grounding import check_answer, is_abstention, verify
 from .prompting import PromptPassage, Prompts, build_messages
 from .retrieval import Hit, Retriever
 from .settings import Settings
@@ -37,6 +37,7 @@ class Answer:
     timings: dict
     notices: list[str] = field(default_factory=list)
     prompt_tokens: int = 0
+    answer_check: float | None = None  # the model's answer-check score, when it was asked
 
     def citations(self) -> list[dict]:
         """The verified citations: one entry per passage that a supported sentence cites."""
@@ -66,6 +67,7 @@ class Answer:
             "raw_answer": self.raw_answer,
             "notices": self.notices,
             "prompt_tokens": self.prompt_tokens,
+            "answer_check": None if self.answer_check is None else round(self.answer_check, 3),
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
         }
 
@@ -135,14 +137,17 @@ class Assistant:
                retriever: str | None = None, select_sentences: bool = True,
                context_tokens: int | None = None, hits: list[Hit] | None = None,
                temperature: float | None = None) -> Iterator[tuple[str, object]]:
-        """Yield ("passages", [Passage]), in generative mode ("draft", Answer) — the instant
-        extractive answer — and ("token", str)…, then ("answer", Answer).
+        """Yield ("passages", [Passage]), ("draft", Answer) — the instant extractive answer — when
+        more is to come (the model's answer check or its generated answer), ("token", str)… in
+        generative mode, then ("answer", Answer).
         `hits` skips retrieval (the evaluator retrieves once for both metrics and answer).
         """
         started = time.perf_counter()
         question, notices = self.clean_question(question)
         lang = detect_language(question)
         mode = mode or self.settings.generation.mode
+        if mode == "auto":
+            mode = "extractive" if lang == self.settings.generation.corpus_language else "generative"
         if mode == "generative" and self.generator is None:
             mode = "extractive"
             notices.append("No generator loaded: answering extractively.")
@@ -167,7 +172,8 @@ class Assistant:
         passages = assemble_context(question, hits, budget, count, select_sentences, self.weights,
                                     self.sentence_similarity, scored)
         yield "passages", passages
-        draft = self._extractive_answer(question, lang, best, hits, dict(timings), started, notices, "extractive")
+        # The instant extractive answer, shown while the model reads (labelled with this answer's mode).
+        draft = self._extractive_answer(question, lang, best, hits, dict(timings), started, notices, "generative")
         timings["draft_ms"] = draft.timings["total_ms"]
         yield "draft", draft
         messages = build_messages(self.prompts, lang, question, [PromptPassage(p.n, p.text) for p in passages])
@@ -219,9 +225,27 @@ class Assistant:
                       timings, notices)
 
     def _extractive(self, question, lang, best, hits, timings, started, notices) -> Iterator[tuple[str, object]]:
-        """The sentence of the top passages that best answers the question, cited."""
-        answer = self._extractive_answer(question, lang, best, hits, timings, started, notices, "extractive")
-        yield "passages", answer.passages
+        """The sentence of the top passages that best answers the question, cited; with a model
+        loaded, shown as a draft until the model confirms that it states the answer.
+        """
+        g = self.settings.grounding
+        draft = self._extractive_answer(question, lang, best, hits, dict(timings), started, notices, "extractive")
+        yield "passages", draft.passages
+        if self.generator is None or not g.check_answers:
+            if g.check_answers:
+                draft.notices.append("No model loaded: the answer was not checked.")
+            yield "answer", draft
+            return
+        timings["draft_ms"] = timings["ttft_ms"] = draft.timings["total_ms"]  # the user reads from here on
+        yield "draft", draft
+        score = check_answer(self.generator, self.prompts, lang, question, best.text)
+        if score < g.min_answer_score:
+            passages = assemble_context(question, hits[:3], 10**6, select_sentences=False)
+            answer = self._abstain(question, lang, "extractive", passages, hits, timings, started, notices, best.text)
+            answer.notices.append("The model found that the closest sentence does not state the answer.")
+        else:
+            answer = self._extractive_answer(question, lang, best, hits, timings, started, notices, "extractive")
+        answer.answer_check = score
         yield "answer", answer
 
     def _extractive_answer(self, question, lang, best, hits, timings, started, notices, mode, raw="") -> Answer:

@@ -64,6 +64,11 @@ def markdown_report(summary: dict, results: list[dict], title: str) -> str:
     out += ["", f"Retrieval relevance judged by: {summary['retrieval'].get('judged_by')}.", ""]
     if summary.get("settings"):
         out += ["Settings: " + ", ".join(f"`{k}={v}`" for k, v in summary["settings"].items()), ""]
+    if summary.get("answer_check"):
+        out += ["## Answer check: abstention at each `grounding.min_answer_score`", "",
+                "| threshold | false abstention (answerable) | correct abstention (unanswerable) |", "|---|---|---|"]
+        out += [f"| {row['threshold']:+.2f} | {_fmt(row['false'])} | {_fmt(row['correct'])} |" for row in summary["answer_check"]]
+        out.append("")
     out += ["![recall@k](recall_at_k.png)", "", "![latency](latency.png)", "", "## Worst failures", ""]
     for r in worst_failures(results):
         out.append(f"### {r['id']}")

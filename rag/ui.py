@@ -172,7 +172,11 @@ def build_app(services: Services):
                     status = f"📖 أقرأ {n} مقاطع…" if language(question) == "ar" else f"📖 Reading {n} passages…"
                     yield chat, history, status, rewritten
                 elif event == "draft":
-                    reading = "⏳ النموذج يقرأ المقاطع…" if language(question) == "ar" else "⏳ The model is reading the passages…"
+                    if payload.mode == "extractive":
+                        reading = ("⏳ النموذج يتحقق من أن المقطع يجيب عن السؤال…" if language(question) == "ar"
+                                   else "⏳ The model is checking that the passage answers the question…")
+                    else:
+                        reading = "⏳ النموذج يقرأ المقاطع…" if language(question) == "ar" else "⏳ The model is reading the passages…"
                     chat[-1] = {"role": "assistant", "content": render_answer_markdown(payload) + f"<p><small>{reading}</small></p>"}
                     yield chat, history, status, rewritten
                 elif event == "token":
@@ -255,7 +259,7 @@ def build_app(services: Services):
                     k = gr.Slider(1, 10, value=services.settings.retrieval.k, step=1, label="top-k passages")
                     retriever = gr.Radio(["hybrid", "dense", "bm25"], value=services.settings.retrieval.retriever,
                                          label="retriever")
-                    mode = gr.Radio(["generative", "extractive"], value=services.settings.generation.mode, label="answer mode")
+                    mode = gr.Radio(["auto", "extractive", "generative"], value=services.settings.generation.mode, label="answer mode")
                     temperature = gr.Slider(0, 1, value=services.settings.generation.temperature, step=0.1,
                                             label="temperature")
                     gr.Markdown(f"**Model**: {services.model_info}")
@@ -298,15 +302,17 @@ def launch(demo, port: int | None = None, prevent_thread_lock: bool = False):
 
 def create_services(settings: Settings, progress_factory=None) -> Services:
     """Load the models and the index (building it from the corpus folder on first run)."""
-    from .components import build_embedder, build_generator, ingest_corpus, make_assistant, open_index
+    from .components import build_embedder, build_generator, ingest_corpus, make_assistant, needs_generator, open_index
     from .models import GGUF_MODELS
 
     embedder = build_embedder(settings)
     index = open_index(settings, embedder, build_if_missing=True, progress_factory=progress_factory)
-    generator = build_generator(settings) if settings.generation.mode == "generative" else None
+    generator = build_generator(settings) if needs_generator(settings) else None
     assistant = make_assistant(settings, index, embedder, generator)
-    if generator is not None:
-        generator.warm(assistant.prompts.render("answer_system", "ar", abstain=assistant.prompts.abstain_message("ar")))
+    if generator is not None:  # read the static system prompt of the default mode once
+        prompts = assistant.prompts
+        generator.warm(prompts.render("answer_system", "ar", abstain=prompts.abstain_message("ar"))
+                       if settings.generation.mode == "generative" else prompts.render("check_system", "ar"))  # auto: Arabic → check
     name = settings.models.generator
     spec = GGUF_MODELS.get(name)
     model_info = f"`{name}`" + (f" ({spec.params}, {spec.size / 1e9:.2f} GB)" if spec else "") + \

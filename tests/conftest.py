@@ -42,12 +42,17 @@ class CannedGenerator:
     def __init__(self):
         self.replies: list[str] = []
         self.history: list[dict] = []
+        self.checks: list[float] = []  # answer-check log-odds to return; 3.0 (a clear yes) when empty
 
     def enqueue(self, *replies: str) -> None:
         self.replies.extend(replies)
 
     def count_tokens(self, text: str) -> int:
         return max(1, len(text) // 3)
+
+    def yes_no(self, messages) -> float:
+        self.history.append({"messages": messages, "yes_no": True})
+        return self.checks.pop(0) if self.checks else 3.0
 
     def stream(self, messages, max_tokens, temperature, grammar=None, repeat_penalty=1.0):
         self.history.append({"messages": messages, "grammar": grammar, "temperature": temperature})
@@ -77,9 +82,10 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, corpus: Path) -> Settings:
     # The retrieval gate is calibrated on e5 cosines; the fake embedder's scale is different.
+    # Tests of the generative path ask without a mode; extractive tests name theirs.
     return Settings().with_overrides({"corpus_dir": corpus, "index_dir": tmp_path / "index",
                                       "models.models_dir": tmp_path / "models",
-                                      "grounding.min_retrieval_score": 0.0})
+                                      "grounding.min_retrieval_score": 0.0, "generation.mode": "generative"})
 
 
 @pytest.fixture

@@ -53,6 +53,41 @@ def test_extractive_mode_returns_a_cited_source_sentence(assistant):
     assert answer.answer.startswith(citation["text"].rstrip("."))
 
 
+def test_extractive_answer_is_a_draft_until_the_model_confirms_it(assistant, generator):
+    generator.checks.append(1.5)
+    events = list(assistant.stream(NICE_Q, mode="extractive"))
+    assert [e for e, _ in events] == ["passages", "draft", "answer"]
+    draft, answer = events[1][1], events[2][1]
+    assert not answer.abstained and answer.answer == draft.answer and answer.answer_check == 1.5
+    assert answer.to_dict()["answer_check"] == 1.5 and answer.timings["ttft_ms"] <= answer.timings["total_ms"]
+    check = generator.history[-1]
+    assert check["yes_no"] and NICE_Q in check["messages"][1]["content"]
+    assert draft.sentences[0].text in check["messages"][1]["content"]
+    assert check["messages"][0]["content"].startswith("أنت مدقق")  # the question's language
+
+
+def test_extractive_answer_the_model_rejects_becomes_an_abstention(assistant, generator):
+    assistant.settings.grounding.min_answer_score = 0.0
+    generator.checks.append(-0.4)
+    answer = assistant.ask("ما اسم منفذ اعتداء نيس؟", mode="extractive")
+    assert answer.abstained and answer.answer == "لا تذكر المصادر ذلك." and answer.citations() == []
+    assert answer.passages and answer.answer_check == -0.4  # the closest passages are still shown
+    assert any("does not state the answer" in n for n in answer.notices)
+    generator.checks.append(-0.4)
+    english = assistant.ask("Who drove the truck in Nice?", mode="extractive")
+    assert english.abstained and english.answer == "The sources do not say."
+    assert generator.history[-1]["messages"][0]["content"].startswith("You are a strict fact checker")
+
+
+def test_extractive_answer_without_a_model_says_it_is_unchecked(built, embedder):
+    from rag.components import make_assistant
+
+    settings, index = built
+    answer = make_assistant(settings, index, embedder, None).ask(NICE_Q, mode="extractive")
+    assert not answer.abstained and answer.answer_check is None
+    assert any("not checked" in n for n in answer.notices)
+
+
 def test_streaming_yields_passages_tokens_then_answer(assistant, generator):
     generator.enqueue("لا تذكر المصادر ذلك.")
     events = [event for event, _ in assistant.stream(NICE_Q)]
@@ -98,3 +133,11 @@ def test_weak_retrieval_abstains_without_generating(assistant, generator):
     assistant.settings.grounding.min_retrieval_score = 1.01  # nothing can be that close
     answer = assistant.ask(NICE_Q)
     assert answer.abstained and generator.history == []
+
+
+def test_auto_mode_quotes_arabic_sources_and_writes_in_other_languages(assistant, generator):
+    assistant.settings.generation.mode = "auto"
+    assert assistant.ask(NICE_Q).mode == "extractive"
+    generator.enqueue("The sources do not say.")
+    english = assistant.ask("How many people died in the Nice attack?")
+    assert english.mode == "generative" and english.answer == "The sources do not say."

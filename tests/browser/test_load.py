@@ -39,7 +39,9 @@ def test_eight_concurrent_clients_get_their_own_answers(server):
     assert len(answers) == 8 * ROUNDS
     for question, result in answers:
         assert result["question"] == question
-        if result["mode"] == "extractive":
+        if result["mode"] == "extractive" and not result["abstained"]:
             assert [c["source"] for c in result["citations"]] == [expected_source[question]], question
         for c in result["citations"]:
             assert c["chunk_id"] in {p["chunk_id"] for p in result["passages"]}
+    extractive = [r for _, r in answers if r["mode"] == "extractive"]
+    assert sum(not r["abstained"] for r in extractive) >= len(extractive) // 2  # the answer check passed most

@@ -47,8 +47,25 @@ def test_retrieval_finds_the_answer_passage(real_assistant):
     assert any(h.chunk.source == NICE_SOURCE and "84" in h.chunk.text for h in hits)
 
 
+def test_extractive_answer_is_checked_by_the_model(real_assistant, real_index):
+    answer = real_assistant.ask(NICE_Q, mode="extractive")
+    assert not answer.abstained and answer.answer_check is not None, answer.notices
+    assert contains_normalized(answer.answer, "84")
+    [citation] = answer.citations()
+    assert real_index.sources[citation["source"]].text[citation["start"] : citation["end"]] == citation["text"]
+
+
+def test_answer_check_tells_an_answer_from_a_near_miss(real_assistant):
+    from rag.grounding import check_answer
+
+    sentence = "وكان المهاجم قاد شاحنة كبيرة ليدهس عدداً كبيراً من المحتفلين ما أسفر عن مقتل 84 شخصاً."
+    states = check_answer(real_assistant.generator, real_assistant.prompts, "ar", NICE_Q, sentence)
+    silent = check_answer(real_assistant.generator, real_assistant.prompts, "ar", "كم بلغت تكلفة الهجوم؟", sentence)
+    assert states > real_assistant.settings.grounding.min_answer_score > silent
+
+
 def test_generative_answer_is_correct_and_cited(real_assistant, real_index):
-    answer = real_assistant.ask(NICE_Q)
+    answer = real_assistant.ask(NICE_Q, mode="generative")
     assert not answer.abstained, answer.raw_answer
     assert contains_normalized(answer.answer, "84"), answer.raw_answer
     citations = answer.citations()
@@ -64,6 +81,6 @@ def test_unanswerable_question_abstains(real_assistant):
 
 
 def test_english_question_over_arabic_sources(real_assistant):
-    answer = real_assistant.ask("How many people were killed in the Nice attack?")
+    answer = real_assistant.ask("How many people were killed in the Nice attack?", mode="generative")
     assert answer.language == "en"
     assert answer.abstained or "84" in answer.answer
