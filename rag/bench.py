@@ -40,10 +40,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_embedder(embedder, texts: list[str], batch_size: int, repeat: int = 3) -> dict:
+def bench_embedder(embedder, texts: list[str], repeat: int = 3) -> dict:
     from .embedding import embed_in_batches
 
-    seconds, _ = _timed(lambda: embed_in_batches(embedder, texts, "passage", batch_size), repeat)
+    seconds, _ = _timed(lambda: embed_in_batches(embedder, texts, "passage"), repeat)
     return {"chunks": len(texts), "seconds": round(seconds, 3), "chunks_per_s": round(len(texts) / seconds, 1)}
 
 
@@ -169,7 +169,7 @@ def run_bench(settings: Settings, questions: list[Question], generators: list[st
     result["dimension"] = embedder.dimension
     index = open_index(settings, embedder, build_if_missing=True)
     log("embedder throughput…")
-    result["embedder"] = bench_embedder(embedder, [c.text for c in index.chunks], settings.models.embed_batch_size)
+    result["embedder"] = bench_embedder(embedder, [c.text for c in index.chunks])
     result["embed_chunks_per_s"] = result["embedder"]["chunks_per_s"]
     assistant = make_assistant(settings, index, embedder)
     answerable = [q for q in questions if q.answerable]

@@ -59,7 +59,7 @@ def ingest_corpus(settings: Settings, embedder, paths: list[Path] | None = None,
     return ingest(
         paths or [settings.corpus_dir], index_dir or settings.index_dir, embedder, signature_for(settings, embedder),
         settings.chunking.chunk_size, settings.chunking.chunk_overlap, settings.retrieval.index_type,
-        settings.retrieval.approximate_above, rebuild, settings.models.embed_batch_size, progress_factory,
+        settings.retrieval.approximate_above, rebuild, progress_factory,
     )
 
 

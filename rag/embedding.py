@@ -137,16 +137,15 @@ def read_sentence_transformers_folder(folder: Path) -> dict:
             "max_seq_length": int(max_len or 512)}
 
 
-def embed_in_batches(embedder: Embedder, texts: list[str], kind: str, batch_size: int, progress=None) -> np.ndarray:
-    """Embed many texts in batches, calling `progress(n)` after each batch."""
+def embed_in_batches(embedder: Embedder, texts: list[str], kind: str, progress=None, step: int = 64) -> np.ndarray:
+    """Embed many texts, `step` at a time, calling `progress(n)` after each step. The embedder
+    sorts each step by length into its own forward batches, so a step is larger than a batch."""
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     out = []
-    for start in range(0, len(texts), batch_size):
-        batch = texts[start : start + batch_size]
-        out.append(embedder.embed(batch, kind))
+    for start in range(0, len(texts), step):
+        part = texts[start : start + step]
+        out.append(embedder.embed(part, kind))
         if progress:
-            progress(len(batch))
+            progress(len(part))
     return np.vstack(out).astype(np.float32)
-
-

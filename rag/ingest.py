@@ -90,7 +90,7 @@ def ingest_lock(index_dir: Path):
 
 def ingest(paths: list[Path], index_dir: Path, embedder: Embedder, signature: dict, chunk_size: int,
            chunk_overlap: int, index_type: str = "auto", approximate_above: int = 200_000,
-           rebuild: bool = False, batch_size: int = 16, progress_factory=None) -> tuple[Index, IngestReport]:
+           rebuild: bool = False, progress_factory=None) -> tuple[Index, IngestReport]:
     """Sync the index in `index_dir` with the files under `paths`; returns the new index and a report."""
     report = IngestReport()
     with ingest_lock(index_dir):
@@ -153,7 +153,7 @@ def ingest(paths: list[Path], index_dir: Path, embedder: Embedder, signature: di
 
         started = time.perf_counter()
         bar = progress_factory(len(new_chunks)) if progress_factory and new_chunks else None
-        new_vectors = embed_in_batches(embedder, [c.text for c in new_chunks], "passage", batch_size,
+        new_vectors = embed_in_batches(embedder, [c.text for c in new_chunks], "passage",
                                        progress=bar.update if bar else None)
         if bar:
             bar.close()

@@ -100,3 +100,20 @@ def test_retrieval_only_run(assistant):
     qs = load_question_set(SEEDS_SET).questions[:10]
     summary = summarise(run_evaluation(assistant, qs, k=5, retrieval_only=True), retrieval_only=True)
     assert "answer" not in summary and 0.0 <= summary["retrieval"]["mrr"] <= 1.0
+
+
+def test_hidden_gold_twins_calibrate_the_answer_check(assistant, generator):
+    """--hide-gold asks each answerable question again without its sources; the summary then
+    tabulates abstention at every answer-check threshold from the scores of this one run."""
+    qs = [q for q in load_question_set(SEEDS_SET).questions if q.answerable][:2]
+    generator.checks.extend([2.0, 1.0, -1.0, 0.5])  # the two questions, then their hidden twins
+    results = run_evaluation(assistant, qs, k=5, mode="extractive", hide_gold=True)
+    assert [r["answerable"] for r in results] == [True, True, False, False]
+    twins = results[2:]
+    assert all(r["id"].endswith("#hidden") and r["type"] == "hidden-gold" for r in twins)
+    for original, twin in zip(qs, twins):
+        assert not {h["source"] for h in twin["retrieved"]} & set(original.sources)
+    table = {row["threshold"]: row for row in summarise(results, retrieval_only=False)["answer_check"]}
+    assert table[0.0] == {"threshold": 0.0, "false": 0.0, "correct": 0.5}
+    assert table[1.5] == {"threshold": 1.5, "false": 0.5, "correct": 1.0}
+    assert "Answer check" in markdown_report(summarise(results, retrieval_only=False), results, "t")
