@@ -139,7 +139,8 @@ def read_sentence_transformers_folder(folder: Path) -> dict:
 
 def embed_in_batches(embedder: Embedder, texts: list[str], kind: str, progress=None, step: int = 64) -> np.ndarray:
     """Embed many texts, `step` at a time, calling `progress(n)` after each step. The embedder
-    sorts each step by length into its own forward batches, so a step is larger than a batch."""
+    sorts each step by length into its own forward batches, so a step is larger than a batch.
+    """
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     out = []

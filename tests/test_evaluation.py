@@ -104,7 +104,8 @@ def test_retrieval_only_run(assistant):
 
 def test_hidden_gold_twins_calibrate_the_answer_check(assistant, generator):
     """--hide-gold asks each answerable question again without its sources; the summary then
-    tabulates abstention at every answer-check threshold from the scores of this one run."""
+    tabulates abstention at every answer-check threshold from the scores of this one run.
+    """
     qs = [q for q in load_question_set(SEEDS_SET).questions if q.answerable][:2]
     generator.checks.extend([2.0, 1.0, -1.0, 0.5])  # the two questions, then their hidden twins
     results = run_evaluation(assistant, qs, k=5, mode="extractive", hide_gold=True)
