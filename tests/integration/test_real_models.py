@@ -58,10 +58,10 @@ def test_extractive_answer_is_checked_by_the_model(real_assistant, real_index):
 def test_answer_check_tells_an_answer_from_a_near_miss(real_assistant):
     from rag.grounding import check_answer
 
-    sentence = "وكان المهاجم قاد شاحنة كبيرة ليدهس عدداً كبيراً من المحتفلين ما أسفر عن مقتل 84 شخصاً."
+    sentence = "أسفر اعتداء نيس عن مقتل 84 شخصاً."  # measured: about +3.5 vs -1.3 (scores vary ±0.1 run to run)
     states = check_answer(real_assistant.generator, real_assistant.prompts, "ar", NICE_Q, sentence)
     silent = check_answer(real_assistant.generator, real_assistant.prompts, "ar", "كم بلغت تكلفة الهجوم؟", sentence)
-    assert states > real_assistant.settings.grounding.min_answer_score > silent
+    assert states > real_assistant.settings.grounding.min_answer_score + 1 > silent + 1
 
 
 def test_generative_answer_is_correct_and_cited(real_assistant, real_index):
