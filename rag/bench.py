@@ -47,6 +47,10 @@ def bench_embedder(embedder, texts: list[str], repeat: int = 3) -> dict:
     return {"chunks": len(texts), "seconds": round(seconds, 3), "chunks_per_s": round(len(texts) / seconds, 1)}
 
 
+def _has_gold(answer, question: Question) -> float:
+    return float(not answer.abstained and any(contains_normalized(answer.answer, a) for a in question.answers))
+
+
 def bench_answers(assistant, questions: list[Question], reuse_prefix: bool, **options) -> dict:
     """TTFT, total time, prompt tokens and contains-gold over `questions` in one configuration."""
     assistant.generator.reuse_prefix = reuse_prefix
@@ -56,7 +60,7 @@ def bench_answers(assistant, questions: list[Question], reuse_prefix: bool, **op
         ttft.append(answer.timings.get("ttft_ms", answer.timings["total_ms"]))
         total.append(answer.timings["total_ms"])
         tokens.append(answer.prompt_tokens)
-        correct.append(float(not answer.abstained and any(contains_normalized(answer.answer, a) for a in q.answers)))
+        correct.append(_has_gold(answer, q))
     assistant.generator.reuse_prefix = True
     return {"ttft_ms": _pcts(ttft), "total_ms": _pcts(total), "prompt_tokens": _pcts(tokens),
             "contains": round(float(np.mean(correct)), 3) if correct else None}
@@ -71,7 +75,7 @@ def bench_extractive(assistant, questions: list[Question]) -> dict:
         answer = assistant.ask(q.question, mode="extractive")
         shown.append(answer.timings["ttft_ms"])
         checked.append(answer.timings["total_ms"])
-        correct.append(float(not answer.abstained and any(contains_normalized(answer.answer, a) for a in q.answers)))
+        correct.append(_has_gold(answer, q))
     return {"extractive_ms": _pcts(shown), "checked_ms": _pcts(checked), "contains": round(float(np.mean(correct)), 3)}
 
 

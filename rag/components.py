@@ -25,11 +25,11 @@ def build_embedder(settings: Settings):
     """
     m = settings.models
     location = resolve_embedder(m.embedder, m.models_dir)
-    if not Path(location).exists():
-        return SentenceTransformerEmbedder(location, m.embedder, m.threads, m.embed_batch_size)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model must never reach for a hub
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    if m.embedder_runtime == "torch":
+    local = Path(location).exists()
+    if local:  # a local model must never reach for a hub
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if not local or m.embedder_runtime == "torch":
         return SentenceTransformerEmbedder(location, m.embedder, m.threads, m.embed_batch_size)
     model_id = m.embedder if m.embedder_runtime == "onnx" else f"{m.embedder}+int8"
     onnx_file = export_onnx(Path(location), m.embedder_runtime)

@@ -5,6 +5,7 @@ really supports it, mark what nothing supports, and decide when to abstain.
 from __future__ import annotations
 
 from .citations import AnswerSentence
+from .prompting import neutralise
 from .text import TermWeights, content_tokens, normalize, numbers
 
 
@@ -69,8 +70,6 @@ def check_answer(generator, prompts, language: str, question: str, text: str) ->
     replying yes rather than no to the answer-check prompt in the question's language
     (prompts/check_*.txt). One forward pass over a short prompt, no sampling.
     """
-    from .prompting import neutralise
-
     messages = [{"role": "system", "content": prompts.render("check_system", language)},
                 {"role": "user", "content": prompts.render("check_user", language, text=neutralise(text),
                                                            question=neutralise(question))}]

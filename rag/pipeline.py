@@ -156,7 +156,7 @@ class Assistant:
         timings = {"retrieve_ms": (time.perf_counter() - started) * 1000}
 
         if not hits or hits[0].dense_score < self.settings.grounding.min_retrieval_score:
-            passages = assemble_context(question, hits[:3], 10**6, select_sentences=False)
+            passages = _closest_passages(question, hits)
             yield "passages", passages
             yield "answer", self._abstain(question, lang, mode, passages, hits, timings, started, notices, "")
             return
@@ -203,8 +203,8 @@ class Assistant:
             return self._abstain(question, lang, mode, passages, hits, timings, started, notices, raw)
         sentences = parse_answer(raw, len(passages))
         if self.settings.grounding.verify:
-            # Word overlap verifies Arabic answers; answers in another language also need embeddings.
-            similarity = self.similarity if lang != "ar" else None
+            # Word overlap verifies answers in the corpus language; others also need embeddings.
+            similarity = self.similarity if lang != self.settings.generation.corpus_language else None
             verify(sentences, [p.text for p in passages], self.settings.grounding.min_support, similarity,
                    self.weights, question)
         else:
@@ -240,8 +240,8 @@ class Assistant:
         yield "draft", draft
         score = check_answer(self.generator, self.prompts, lang, question, best.text)
         if score < g.min_answer_score:
-            passages = assemble_context(question, hits[:3], 10**6, select_sentences=False)
-            answer = self._abstain(question, lang, "extractive", passages, hits, timings, started, notices, best.text)
+            answer = self._abstain(question, lang, "extractive", _closest_passages(question, hits), hits, timings,
+                                   started, notices, best.text)
             answer.notices.append("The model found that the closest sentence does not state the answer.")
         else:
             answer = self._extractive_answer(question, lang, best, hits, timings, started, notices, "extractive")
@@ -255,6 +255,11 @@ class Assistant:
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         return Answer(question, lang, mode, render_answer([sentence]), raw or best.text, False, [sentence],
                       [passage], hits, timings, list(notices))
+
+
+def _closest_passages(question: str, hits: list[Hit]) -> list[Passage]:
+    """What an abstention shows the user to read: the top three chunks, whole."""
+    return assemble_context(question, hits[:3], 10**6, select_sentences=False)
 
 
 def _cites_best(answer: Answer, best) -> bool:
