@@ -130,6 +130,7 @@ def summarise(results: list[dict], retrieval_only: bool) -> dict:
         "n": len(results),
         "n_answerable": len(answerable),
         "n_unanswerable": len(unanswerable),
+        "errors": sum(1 for r in results if "error" in r),
         "retrieval": {key: _mean([r["retrieval"][key] for r in scored]) for key in
                       [f"recall@{k}" for k in RECALL_AT] + ["mrr", "ndcg@10"]},
         "latency_ms": {"retrieve": _percentiles([r["timings"]["retrieve_ms"] for r in results])},
@@ -145,8 +146,8 @@ def summarise(results: list[dict], retrieval_only: bool) -> dict:
         "recall": _mean([float(any(c["correct"] for c in r["citations"])) for r in answerable]),
         "n_citations": len(all_citations),
     }
-    summary["abstention"] = {
-        "correct": _mean([float(r["abstained"]) for r in unanswerable]),
+    summary["abstention"] = {  # a failed question counts against both: no answer, and no abstention
+        "correct": _mean([float(r["abstained"] and "error" not in r) for r in unanswerable]),
         "false": _mean([float(r["abstained"]) for r in answerable]),
     }
     summary["answered_answerable"] = len(answered)

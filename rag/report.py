@@ -34,6 +34,8 @@ def metric_rows(summary: dict):
 
 def summary_table(summary: dict) -> str:
     lines = [f"questions: {summary['n']} ({summary['n_answerable']} answerable, {summary['n_unanswerable']} unanswerable)"]
+    if summary.get("errors"):
+        lines.append(f"  FAILED with an error: {summary['errors']} (counted as wrong; see report.md)")
     lines += [f"  {label:<30} {value}" for label, value in metric_rows(summary)]
     if summary.get("settings"):
         lines.append("  settings: " + ", ".join(f"{k}={v}" for k, v in summary["settings"].items()))

@@ -118,3 +118,17 @@ def test_hidden_gold_twins_calibrate_the_answer_check(assistant, generator):
     assert table[0.0] == {"threshold": 0.0, "false": 0.0, "correct": 0.5}
     assert table[1.5] == {"threshold": 1.5, "false": 0.5, "correct": 1.0}
     assert "Answer check" in markdown_report(summarise(results, retrieval_only=False), results, "t")
+
+
+def test_a_question_that_fails_counts_against_the_run(assistant, monkeypatch):
+    """An error is reported and scored as wrong, never as a correct abstention."""
+    from rag.report import summary_table
+
+    qs = [q for q in load_question_set(SEEDS_SET).questions if not q.answerable][:1]
+    monkeypatch.setattr(assistant, "ask", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(assistant, "stream", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    results = run_evaluation(assistant, qs, k=5, mode="extractive")
+    assert "RuntimeError: boom" in results[0]["error"]
+    summary = summarise(results, retrieval_only=False)
+    assert summary["errors"] == 1 and summary["abstention"]["correct"] == 0.0
+    assert "FAILED with an error: 1" in summary_table(summary)
