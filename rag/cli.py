@@ -146,7 +146,8 @@ def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_toke
     for event, payload in assistant.stream(question):
         if event == "draft" and not as_json:
             doing = "checking it" if payload.mode == "extractive" else "reading"
-            click.echo(f"⚡ {payload.answer}\n   ({payload.passages[0].chunk.chunk_id}; the model is {doing}…)\n", err=True)
+            sources = ", ".join(f"[{p.n}] {p.chunk.chunk_id}" for p in payload.passages)
+            click.echo(f"⚡ {payload.answer}\n   ({sources}; the model is {doing}…)\n", err=True)
         elif event == "token" and not as_json:
             click.echo(payload, nl=False)
         elif event == "answer":

@@ -87,6 +87,12 @@ def score_sentences(question: str, hits: list[Hit], weights: TermWeights | None 
     return scored
 
 
+def answer_sentences(scored: list[ScoredSentence], limit: int, margin: float) -> list[ScoredSentence]:
+    """The best-scored sentence and, up to `limit` in all, the runners-up within `margin` of it."""
+    ranked = sorted(scored, key=lambda s: -s.score)[: max(1, limit)]
+    return [s for s in ranked if ranked[0].score - s.score <= margin]
+
+
 def assemble_context(question: str, hits: list[Hit], budget_tokens: int,
                      count_tokens: Callable[[str], int] = estimate_tokens,
                      select_sentences: bool = True, weights: TermWeights | None = None,
@@ -122,10 +128,10 @@ def assemble_context(question: str, hits: list[Hit], budget_tokens: int,
         used += cost
         if used >= budget_tokens:
             break
-    return _merge_into_passages(chosen)
+    return merge_into_passages(chosen)
 
 
-def _merge_into_passages(chosen: list[ScoredSentence]) -> list[Passage]:
+def merge_into_passages(chosen: list[ScoredSentence]) -> list[Passage]:
     """Group chosen sentences by chunk, merge runs of neighbours, order by best score."""
     groups: dict[tuple[str, int], list[ScoredSentence]] = {}
     by_chunk: dict[str, list[ScoredSentence]] = {}

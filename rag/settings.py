@@ -65,6 +65,10 @@ class GenerationSettings(_Group):
     context_tokens: int = 120
     max_question_chars: int = 2000
     grammar: bool = True
+    # Extractive answers quote the best-scored sentence plus, up to `answer_sentences` in all, the
+    # runners-up scoring within `sentence_margin` of it (README, "Answer sentences").
+    answer_sentences: int = 2
+    sentence_margin: float = 0.2
 
 
 class GroundingSettings(_Group):

@@ -33,9 +33,10 @@ def test_ask_json_has_the_documented_shape(run, generator):
 def test_ask_extractive_citation_slices_the_source_file(run, settings):
     result = run("ask", "من هو وزير الدفاع الفرنسي الذي زار موسكو؟", "--json", "--mode", "extractive")
     data = json.loads(result.stdout)
-    [c] = data["citations"]
-    source = (settings.corpus_dir / f"{c['source']}.txt").read_bytes().decode("utf-8")
-    assert source[c["start"] : c["end"]] == c["text"]
+    assert 1 <= len(data["citations"]) <= 2  # the best sentence, and a runner-up when it scores close
+    for c in data["citations"]:
+        source = (settings.corpus_dir / f"{c['source']}.txt").read_bytes().decode("utf-8")
+        assert source[c["start"] : c["end"]] == c["text"]
 
 
 def test_empty_question_is_a_clear_error_not_a_traceback(run):

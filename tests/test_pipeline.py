@@ -1,5 +1,6 @@
 import pytest
 
+from rag.context import score_sentences
 from rag.pipeline import QuestionError
 
 NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
@@ -45,15 +46,33 @@ def test_english_question_gets_english_prompt(assistant, generator):
     assert generator.history[-1]["messages"][0]["content"].startswith("You assist")
 
 
-def test_extractive_mode_returns_a_cited_source_sentence(assistant):
+def test_extractive_mode_returns_cited_source_sentences(assistant):
     answer = assistant.ask(NICE_Q, mode="extractive")
-    [citation] = answer.citations()
-    source = assistant.retriever.index.sources[citation["source"]].text
-    assert source[citation["start"] : citation["end"]] == citation["text"]
-    assert answer.answer.startswith(citation["text"].rstrip("."))
+    citations = answer.citations()
+    assert 1 <= len(citations) <= assistant.settings.generation.answer_sentences
+    for citation in citations:
+        source = assistant.retriever.index.sources[citation["source"]].text
+        assert source[citation["start"] : citation["end"]] == citation["text"]
+    assert answer.answer.startswith(citations[0]["text"].rstrip("."))
+
+
+def test_extractive_answer_quotes_close_runners_up_only():
+    """The best sentence always; a runner-up only within the margin; never more than the limit."""
+    from rag.context import ScoredSentence, answer_sentences
+
+    def sentence(i, score):
+        return ScoredSentence(1, None, i, 10 * i, 10 * i + 9, f"s{i}", score)
+
+    scored = [sentence(0, 1.0), sentence(1, 1.3), sentence(2, 1.25), sentence(3, 0.2)]
+    assert [s.text for s in answer_sentences(scored, 2, 0.1)] == ["s1", "s2"]
+    assert [s.text for s in answer_sentences(scored, 3, 0.1)] == ["s1", "s2"]
+    assert [s.text for s in answer_sentences(scored, 3, 0.5)] == ["s1", "s2", "s0"]
+    assert [s.text for s in answer_sentences(scored, 1, 9.0)] == ["s1"]
+    assert [s.text for s in answer_sentences(scored, 2, 0.0)] == ["s1"]
 
 
 def test_extractive_answer_is_a_draft_until_the_model_confirms_it(assistant, generator):
+    assistant.settings.generation.sentence_margin = 0.0  # the best sentence alone
     generator.checks.append(1.5)
     events = list(assistant.stream(NICE_Q, mode="extractive"))
     assert [e for e, _ in events] == ["passages", "draft", "answer"]
@@ -64,6 +83,20 @@ def test_extractive_answer_is_a_draft_until_the_model_confirms_it(assistant, gen
     assert check["yes_no"] and NICE_Q in check["messages"][1]["content"]
     assert draft.sentences[0].text in check["messages"][1]["content"]
     assert check["messages"][0]["content"].startswith("أنت مدقق")  # the question's language
+
+
+def test_extractive_answer_quotes_a_close_runner_up_but_checks_the_best_sentence(assistant, generator):
+    assistant.settings.generation.sentence_margin = 10.0  # any runner-up is close enough
+    generator.checks.append(1.0)
+    answer = assistant.ask(NICE_Q, mode="extractive")
+    quoted = " ".join(p.text for p in answer.passages)
+    checked = generator.history[-1]["messages"][1]["content"]
+    assert not answer.abstained and answer.answer_check == 1.0
+    assert len(answer.citations()) in (1, 2) and len(quoted) > 0
+    best, runner_up = sorted(score_sentences(NICE_Q, assistant.retrieve(NICE_Q), assistant.weights,
+                                             assistant.sentence_similarity), key=lambda s: -s.score)[:2]
+    assert best.text in quoted and runner_up.text in quoted
+    assert best.text in checked and runner_up.text not in checked
 
 
 def test_extractive_answer_the_model_rejects_becomes_an_abstention(assistant, generator):
