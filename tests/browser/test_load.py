@@ -40,7 +40,8 @@ def test_eight_concurrent_clients_get_their_own_answers(server):
     for question, result in answers:
         assert result["question"] == question
         if result["mode"] == "extractive" and not result["abstained"]:
-            assert [c["source"] for c in result["citations"]] == [expected_source[question]], question
+            # [1] quotes the best sentence, from this question's article (a close runner-up may follow)
+            assert result["citations"][0]["source"] == expected_source[question], question
         for c in result["citations"]:
             assert c["chunk_id"] in {p["chunk_id"] for p in result["passages"]}
     extractive = [r for _, r in answers if r["mode"] == "extractive"]
