@@ -138,7 +138,7 @@ def summarise(results: list[dict], retrieval_only: bool) -> dict:
     summary["retrieval"]["judged_by"] = "+".join(sorted(by)) or None
     if retrieval_only:
         return summary
-    answered = [r for r in answerable if not r["abstained"]]
+    answered = [r for r in answerable if not _abstained(r)]
     all_citations = [c for r in results for c in r["citations"]]
     summary["answer"] = {key: _mean([r[key] for r in answerable]) for key in ("exact", "f1", "contains")}
     summary["citation"] = {
@@ -146,9 +146,9 @@ def summarise(results: list[dict], retrieval_only: bool) -> dict:
         "recall": _mean([float(any(c["correct"] for c in r["citations"])) for r in answerable]),
         "n_citations": len(all_citations),
     }
-    summary["abstention"] = {  # a failed question counts against both: no answer, and no abstention
-        "correct": _mean([float(r["abstained"] and "error" not in r) for r in unanswerable]),
-        "false": _mean([float(r["abstained"]) for r in answerable]),
+    summary["abstention"] = {
+        "correct": _mean([float(_abstained(r)) for r in unanswerable]),
+        "false": _mean([float(_abstained(r)) for r in answerable]),
     }
     summary["answered_answerable"] = len(answered)
     for key in ("ttft_ms", "total_ms"):
@@ -161,13 +161,20 @@ def summarise(results: list[dict], retrieval_only: bool) -> dict:
     return summary
 
 
+def _abstained(r: dict) -> bool:
+    """Whether a result counts as an abstention. A question that failed with an error counts as
+    wrong either way: an abstention when it had an answer, none when it had not.
+    """
+    return r["answerable"] if "error" in r else r["abstained"]
+
+
 def check_thresholds(results: list[dict], thresholds=tuple(x / 4 for x in range(-8, 9))) -> list[dict]:
     """Abstention rates had `min_answer_score` been each threshold (from the answer-check scores
     of one run): the table `grounding.min_answer_score` is chosen from.
     """
     def abstains(r: dict, t: float) -> bool:
         score = r.get("answer_check")
-        return r["abstained"] if score is None else score < t  # None: abstained or answered before the check
+        return _abstained(r) if score is None else score < t  # None: abstained or answered before the check
 
     rows = []
     for t in thresholds:

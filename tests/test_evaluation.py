@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.evaluation import retrieval_metrics, run_evaluation, summarise, token_f1
+from rag.evaluation import check_thresholds, retrieval_metrics, run_evaluation, summarise, token_f1
 from rag.questions import QuestionSetError, load_question_set, sample
 from rag.report import compare, markdown_report, write_run
 from rag.settings import PROJECT_ROOT
@@ -131,4 +131,5 @@ def test_a_question_that_fails_counts_against_the_run(assistant, monkeypatch):
     assert "RuntimeError: boom" in results[0]["error"]
     summary = summarise(results, retrieval_only=False)
     assert summary["errors"] == 1 and summary["abstention"]["correct"] == 0.0
+    assert all(row["correct"] == 0.0 for row in check_thresholds(results))  # nor in the threshold table
     assert "FAILED with an error: 1" in summary_table(summary)
