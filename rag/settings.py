@@ -54,7 +54,7 @@ class RetrievalSettings(_Group):
 
 
 class GenerationSettings(_Group):
-    # auto: extractive (the best source sentence, checked by the model) for questions in the
+    # auto: extractive (the best source sentences, checked by the model) for questions in the
     # corpus language, generative for others, whose answer must be written in their language.
     # Measured on the seeds set: README, "Results".
     mode: Literal["auto", "extractive", "generative"] = "auto"
@@ -78,7 +78,7 @@ class GroundingSettings(_Group):
     min_support: float = 0.5  # weighted share of a sentence's new words its passage must contain
     verify: bool = True
     prefer_best_passage: bool = True  # a generated answer must rest on the best-scored sentence
-    # Answer check (extractive answers): the model is asked whether the chosen sentence states the
+    # Answer check (extractive answers): the model is asked whether the best sentence states the
     # answer; below `min_answer_score` (its yes/no log-odds) the assistant abstains. Calibrated with
     # `rag eval --hide-gold` on XQuAD-ar, not on the seeds set (README, "Answer check").
     check_answers: bool = True

@@ -310,9 +310,9 @@ def create_services(settings: Settings, progress_factory=None) -> Services:
     generator = build_generator(settings) if needs_generator(settings) else None
     assistant = make_assistant(settings, index, embedder, generator)
     if generator is not None:  # read the static system prompt of the default mode once
-        prompts = assistant.prompts
-        generator.warm(prompts.render("answer_system", "ar", abstain=prompts.abstain_message("ar"))
-                       if settings.generation.mode == "generative" else prompts.render("check_system", "ar"))  # auto: Arabic → check
+        prompts, lang = assistant.prompts, settings.generation.corpus_language
+        generator.warm(prompts.render("answer_system", lang, abstain=prompts.abstain_message(lang))
+                       if settings.generation.mode == "generative" else prompts.render("check_system", lang))  # auto: check
     name = settings.models.generator
     spec = GGUF_MODELS.get(name)
     model_info = f"`{name}`" + (f" ({spec.params}, {spec.size / 1e9:.2f} GB)" if spec else "") + \
