@@ -83,6 +83,11 @@ class GroundingSettings(_Group):
     # `rag eval --hide-gold` on XQuAD-ar, not on the seeds set (README, "Answer check").
     check_answers: bool = True
     min_answer_score: float = 0.0
+    # A generated answer the model declines, or that fails verification, is replaced by the best
+    # sentence, quoted, when the answer check scores it at least `min_quote_score`: higher than
+    # `min_answer_score`, as the model's declining is itself evidence (chosen on XQuAD-ar, README
+    # "Answer check"). None turns this off.
+    min_quote_score: float | None = 1.0
 
 
 class Settings(BaseSettings):

@@ -85,6 +85,7 @@ def test_token_f1_uses_normalisation():
 def test_end_to_end_run_with_fakes(assistant, generator, tmp_path: Path):
     qs = load_question_set(SEEDS_SET).questions[:6] + [q for q in load_question_set(SEEDS_SET).questions if not q.answerable][:2]
     generator.enqueue(*["لا تذكر المصادر ذلك."] * len(qs))
+    generator.checks = [-3.0] * len(qs)  # and the answer check agrees: nothing is quoted instead
     results = run_evaluation(assistant, qs, k=5)
     summary = summarise(results, retrieval_only=False)
     assert summary["n"] == 8 and summary["abstention"]["correct"] == 1.0 and summary["abstention"]["false"] == 1.0

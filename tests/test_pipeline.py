@@ -27,6 +27,7 @@ def test_generated_answer_is_parsed_verified_and_cited(assistant, generator):
 
 def test_a_claim_no_passage_supports_becomes_an_abstention(assistant, generator):
     generator.enqueue("بلغت تكلفة الهجوم 100 دولار [1].")
+    generator.checks = [-3.0]  # nor does the answer check find the best sentence states the answer
     answer = assistant.ask(NICE_Q)
     assert answer.abstained and answer.answer == "لا تذكر المصادر ذلك."
     assert answer.sentences[0].supported is False and answer.citations() == []
@@ -35,15 +36,42 @@ def test_a_claim_no_passage_supports_becomes_an_abstention(assistant, generator)
 
 def test_model_abstention_is_reported(assistant, generator):
     generator.enqueue("لا تذكر المصادر ذلك.")
+    generator.checks = [-3.0]
     answer = assistant.ask("ما اسم منفذ اعتداء نيس؟")
     assert answer.abstained and answer.to_dict()["abstained"] is True
+    assert answer.to_dict()["answer_check"] == -3.0
+
+
+def test_a_declined_or_unverified_answer_quotes_a_checked_sentence(assistant, generator):
+    """When the model declines, or writes what cannot be verified, the best sentence is quoted if
+    the answer check is sure enough that it states the answer; otherwise the assistant abstains.
+    """
+    generator.enqueue("لا تذكر المصادر ذلك.", "بلغت تكلفة الهجوم 100 دولار [1].")
+    generator.checks = [2.0, 1.5]
+    for _ in range(2):
+        answer = assistant.ask(NICE_Q, mode="generative")
+        assert not answer.abstained and answer.mode == "generative→extractive"
+        assert "84" in answer.answer and answer.answer_check > 0
+        citation = answer.citations()[0]
+        source = assistant.retriever.index.sources[citation["source"]].text
+        assert source[citation["start"] : citation["end"]] == citation["text"]
+        assert any("states it" in n for n in answer.notices)
+    generator.enqueue("لا تذكر المصادر ذلك.")
+    generator.checks = [0.5]  # a yes, but not sure enough to overrule the model's declining
+    assert assistant.ask(NICE_Q, mode="generative").abstained
+    assistant.settings.grounding.min_quote_score = None
+    generator.enqueue("لا تذكر المصادر ذلك.")
+    assert assistant.ask(NICE_Q, mode="generative").abstained
 
 
 def test_english_question_gets_english_prompt(assistant, generator):
     generator.enqueue("The sources do not say.")
+    generator.checks = [-3.0]
     answer = assistant.ask("How many people died in the Nice attack?")
     assert answer.language == "en" and answer.answer == "The sources do not say."
-    assert generator.history[-1]["messages"][0]["content"].startswith("You assist")
+    answering, checking = generator.history[-2:]
+    assert answering["messages"][0]["content"].startswith("You assist")
+    assert checking["yes_no"] and checking["messages"][0]["content"].startswith("You are a strict fact checker")
 
 
 def test_extractive_mode_returns_cited_source_sentences(assistant):
@@ -172,5 +200,6 @@ def test_auto_mode_quotes_arabic_sources_and_writes_in_other_languages(assistant
     assistant.settings.generation.mode = "auto"
     assert assistant.ask(NICE_Q).mode == "extractive"
     generator.enqueue("The sources do not say.")
+    generator.checks = [-3.0]
     english = assistant.ask("How many people died in the Nice attack?")
     assert english.mode == "generative" and english.answer == "The sources do not say."
