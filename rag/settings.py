@@ -86,7 +86,7 @@ class GroundingSettings(_Group):
     # A generated answer the model declines, or that fails verification, is replaced by the best
     # sentence, quoted, when the answer check scores it at least `min_quote_score`: higher than
     # `min_answer_score`, as the model's declining is itself evidence (chosen on XQuAD-ar, README
-    # "Answer check"). None turns this off.
+    # "Model declines"). None turns this off.
     min_quote_score: float | None = 1.0
 
 
