@@ -190,18 +190,18 @@ class Assistant:
             raw += piece
             yield "token", piece
         answer = self._finish(question, lang, mode, raw, passages, hits, timings, started, notices, abstain_message)
-        g = self.settings.grounding
-        if answer.abstained and g.min_quote_score is not None and g.check_answers and select_sentences:
+        grounding = self.settings.grounding
+        if answer.abstained and grounding.min_quote_score is not None and grounding.check_answers and select_sentences:
             # The model declined (or wrote what could not be verified), yet the best sentence may
             # state the answer: the same check as for extractive answers decides whether to quote it.
             score = check_answer(self.generator, self.prompts, lang, question, chosen[0].text)
-            if score >= g.min_quote_score:
+            if score >= grounding.min_quote_score:
                 answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
                                                  "generative→extractive", raw)
                 answer.notices.append("The model wrote no verifiable answer; it found that the quoted "
                                       "source sentence states it.")
             answer.answer_check = score
-        elif (not answer.abstained and self.settings.grounding.prefer_best_passage and select_sentences
+        elif (not answer.abstained and grounding.prefer_best_passage and select_sentences
                 and not _cites_best(answer, chosen[0])):
             answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
                                              "generative→extractive", raw)
