@@ -169,8 +169,9 @@ def _abstained(r: dict) -> bool:
 
 
 def check_thresholds(results: list[dict], thresholds=tuple(x / 4 for x in range(-8, 9))) -> list[dict]:
-    """Abstention rates had `min_answer_score` been each threshold (from the answer-check scores
-    of one run): the table `grounding.min_answer_score` is chosen from.
+    """Abstention rates had the answer-check threshold been each value (from the check scores of
+    one run): the table `grounding.min_answer_score` (extractive answers) and
+    `grounding.min_quote_score` (generated answers the model declined) are chosen from.
     """
     def abstains(r: dict, t: float) -> bool:
         score = r.get("answer_check")
