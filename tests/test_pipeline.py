@@ -46,6 +46,7 @@ def test_a_declined_or_unverified_answer_quotes_a_checked_sentence(assistant, ge
     """When the model declines, or writes what cannot be verified, the best sentence is quoted if
     the answer check is sure enough that it states the answer; otherwise the assistant abstains.
     """
+    assistant.settings.grounding.min_answer_score, assistant.settings.grounding.min_quote_score = 0.0, 1.0
     generator.enqueue("لا تذكر المصادر ذلك.", "بلغت تكلفة الهجوم 100 دولار [1].")
     generator.checks = [2.0, 1.5]
     for _ in range(2):

@@ -59,7 +59,7 @@ def test_extractive_answer_is_checked_by_the_model(real_assistant, real_index):
 def test_answer_check_tells_an_answer_from_a_near_miss(real_assistant):
     from rag.grounding import check_answer
 
-    sentence = "أسفر اعتداء نيس عن مقتل 84 شخصاً."  # measured: about +3.5 vs -1.3 (scores vary ±0.1 run to run)
+    sentence = "أسفر اعتداء نيس عن مقتل 84 شخصاً."  # measured: about +4.6 vs -1.2 (scores vary ±0.1 run to run)
     states = check_answer(real_assistant.generator, real_assistant.prompts, "ar", NICE_Q, sentence)
     silent = check_answer(real_assistant.generator, real_assistant.prompts, "ar", "كم بلغت تكلفة الهجوم؟", sentence)
     assert states > real_assistant.settings.grounding.min_answer_score + 1 > silent + 1
