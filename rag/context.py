@@ -68,8 +68,8 @@ def score_sentences(question: str, hits: list[Hit], weights: TermWeights | None 
     q_norm = normalize(question)
     wants_number = bool(_COUNT_QUESTION.search(q_norm))
     wants_date = bool(_WHEN_QUESTION.search(q_norm))
-    candidates = [(rank, hit, i, span) for rank, hit in enumerate(hits, 1)
-                  for i, span in enumerate(sentence_spans(hit.chunk.text, offset=hit.chunk.start))]
+    candidates = _distinct([(rank, hit, i, span) for rank, hit in enumerate(hits, 1)
+                            for i, span in enumerate(sentence_spans(hit.chunk.text, offset=hit.chunk.start))])
     semantic = similarity(question, [c[3].text for c in candidates]) if similarity and candidates else None
     scored: list[ScoredSentence] = []
     for j, (rank, hit, i, span) in enumerate(candidates):
@@ -85,6 +85,24 @@ def score_sentences(question: str, hits: list[Hit], weights: TermWeights | None 
             score += 0.2
         scored.append(ScoredSentence(rank, hit, i, span.start, span.end, span.text, score))
     return scored
+
+
+def _distinct(candidates: list[tuple]) -> list[tuple]:
+    """Each sentence of a source once: overlapping chunks repeat the sentences they share, and a
+    chunk that starts or ends mid-sentence holds part of one. A span lying within another span of
+    the same source is dropped (of equal spans, the one from the better-ranked chunk is kept).
+    """
+    kept = []
+    for j, (rank, hit, i, span) in enumerate(candidates):
+        within_other = any(
+            other.start <= span.start and span.end <= other.end
+            and (other.end - other.start > span.end - span.start or k < j)
+            for k, (_, other_hit, _, other) in enumerate(candidates)
+            if k != j and other_hit.chunk.source == hit.chunk.source
+        )
+        if not within_other:
+            kept.append((rank, hit, i, span))
+    return kept
 
 
 def answer_sentences(scored: list[ScoredSentence], limit: int, margin: float) -> list[ScoredSentence]:

@@ -100,6 +100,28 @@ def test_extractive_answer_quotes_close_runners_up_only():
     assert [s.text for s in answer_sentences(scored, 2, 0.0)] == ["s1"]
 
 
+def test_a_sentence_shared_by_overlapping_chunks_is_scored_once():
+    """Overlapping chunks repeat sentences, and a chunk may start mid-sentence: each sentence of
+    a source is a candidate once, from the better-ranked chunk, so it is never quoted twice.
+    """
+    from rag.chunking import Chunk
+    from rag.retrieval import Hit
+
+    source = "قتل 84 شخصا في اعتداء نيس. وأصيب العشرات بجروح. وفتحت الشرطة تحقيقا في الهجوم."
+    cut = source.index("وأصيب")
+
+    def hit(n, start, end, score):
+        return Hit(Chunk(f"s#{n}", "s", "t", start, end, source[start:end]), score, score, 0.0)
+
+    first, second = hit(0, 0, cut + len("وأصيب العشرات بجروح."), 0.9), hit(1, cut, len(source), 0.8)
+    tail = hit(2, source.index("العشرات"), len(source), 0.7)  # starts mid-sentence
+    scored = score_sentences(NICE_Q, [first, second, tail])
+    texts = [s.text for s in scored]
+    assert texts == ["قتل 84 شخصا في اعتداء نيس.", "وأصيب العشرات بجروح.", "وفتحت الشرطة تحقيقا في الهجوم."]
+    assert [s.hit.chunk.chunk_id for s in scored] == ["s#0", "s#0", "s#1"]
+    assert all(source[s.start : s.end] == s.text for s in scored)
+
+
 def test_extractive_answer_is_a_draft_until_the_model_confirms_it(assistant, generator):
     assistant.settings.generation.sentence_margin = 0.0  # the best sentence alone
     generator.checks.append(1.5)
