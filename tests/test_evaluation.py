@@ -7,7 +7,7 @@ from rag.evaluation import check_thresholds, retrieval_metrics, run_evaluation, 
 from rag.questions import QuestionSetError, load_question_set, sample
 from rag.report import compare, markdown_report, write_run
 from rag.settings import PROJECT_ROOT
-from rag.text import contains_normalized
+from rag.text import contains_normalized, language
 from tests.conftest import SEEDS
 
 SEEDS_SET = PROJECT_ROOT / "evals" / "seeds.jsonl"
@@ -23,6 +23,19 @@ def test_bundled_seed_questions_are_grounded():
         assert set(q.sources) <= texts.keys(), q.id
         for answer in q.answers:
             assert any(contains_normalized(texts[s], answer) for s in q.sources), (q.id, answer)
+
+
+def test_english_translations_mirror_the_arabic_seed_questions():
+    """evals/seeds-en.jsonl: each Arabic seed question in English, same sources and Arabic gold
+    answers (English forms of them added), so English answers over Arabic sources can be measured.
+    """
+    arabic = {q.id: q for q in load_question_set(SEEDS_SET).questions if language(q.question) == "ar"}
+    qset = load_question_set(SEEDS_SET.with_name("seeds-en.jsonl"))
+    assert not qset.problems and {q.id.removesuffix("-tr") for q in qset.questions} == arabic.keys()
+    for q in qset.questions:
+        original = arabic[q.id.removesuffix("-tr")]
+        assert language(q.question) == "en", q.id
+        assert q.sources == original.sources and q.answers[: len(original.answers)] == original.answers
 
 
 def test_bad_jsonl_lines_are_reported_by_number(tmp_path: Path):
