@@ -170,8 +170,8 @@ def _abstained(r: dict) -> bool:
 
 def check_thresholds(results: list[dict], thresholds=tuple(x / 4 for x in range(-8, 9))) -> list[dict]:
     """Abstention rates had the answer-check threshold been each value (from the check scores of
-    one run): the table `grounding.min_answer_score` (extractive answers) and
-    `grounding.min_quote_score` (generated answers the model declined) are chosen from.
+    one run): the table `grounding.min_answer_score` (quoted answers, and generated ones checked
+    first) and `grounding.min_quote_score` (with `check_before_writing` off) are chosen from.
     """
     def abstains(r: dict, t: float) -> bool:
         score = r.get("answer_check")

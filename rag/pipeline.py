@@ -168,6 +168,11 @@ class Assistant:
             yield from self._extractive(question, lang, chosen, hits, timings, started, notices)
             return
 
+        grounding = self.settings.grounding
+        if grounding.check_answers and grounding.check_before_writing and select_sentences:
+            yield from self._checked_then_written(question, lang, chosen, hits, timings, started, notices, temperature)
+            return
+
         count = self.generator.count_tokens if self.generator else estimate_tokens
         budget = context_tokens or self.settings.generation.context_tokens
         passages = assemble_context(question, hits, budget, count, select_sentences, self.weights,
@@ -177,24 +182,12 @@ class Assistant:
         draft = self._extractive_answer(question, lang, chosen, hits, dict(timings), started, notices, "generative")
         timings["draft_ms"] = draft.timings["total_ms"]
         yield "draft", draft
-        messages = build_messages(self.prompts, lang, question, [PromptPassage(p.n, p.text) for p in passages])
-        abstain_message = self.prompts.abstain_message(lang)
-        grammar = citation_grammar(len(passages), abstain_message) if self.settings.generation.grammar else None
-        prompt_tokens = sum(count(m["content"]) for m in messages)
-        raw = ""
-        for piece in self.generator.stream(messages, self.settings.generation.max_tokens,
-                                           self.settings.generation.temperature if temperature is None else temperature,
-                                           grammar, self.settings.generation.repeat_penalty):
-            if not raw:
-                timings["ttft_ms"] = (time.perf_counter() - started) * 1000
-            raw += piece
-            yield "token", piece
-        answer = self._finish(question, lang, mode, raw, passages, hits, timings, started, notices, abstain_message)
-        grounding = self.settings.grounding
+        raw, prompt_tokens = yield from self._write(question, lang, passages, timings, started, temperature)
+        answer = self._finish(question, lang, mode, raw, passages, hits, timings, started, notices)
         if answer.abstained and grounding.min_quote_score is not None and grounding.check_answers and select_sentences:
             # The model declined (or wrote what could not be verified), yet the best sentence may
             # state the answer: the same check as for extractive answers decides whether to quote it.
-            score = check_answer(self.generator, self.prompts, lang, question, chosen[0].text)
+            score = self._check(question, chosen[0].text)
             if score >= grounding.min_quote_score:
                 answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
                                                  "generative→extractive", raw)
@@ -210,8 +203,64 @@ class Assistant:
         answer.prompt_tokens = prompt_tokens
         yield "answer", answer
 
-    def _finish(self, question, lang, mode, raw, passages, hits, timings, started, notices, abstain_message) -> Answer:
-        if is_abstention(raw, abstain_message):
+    def _checked_then_written(self, question, lang, chosen, hits, timings, started, notices,
+                              temperature) -> Iterator[tuple[str, object]]:
+        """Generated answers, checked first: the answer check decides, as for quoted answers,
+        whether the best sentence answers the question; only then does the model write the answer
+        in the question's language, from the checked sentences alone. What it writes is verified;
+        when it declines or nothing it wrote can be verified, the checked sentences are quoted.
+        """
+        draft = self._extractive_answer(question, lang, chosen, hits, dict(timings), started, notices, "generative")
+        passages = draft.passages
+        yield "passages", passages
+        timings["draft_ms"] = draft.timings["total_ms"]
+        yield "draft", draft
+        score = self._check(question, chosen[0].text)
+        if score < self.settings.grounding.min_answer_score:
+            answer = self._abstain(question, lang, "generative", _closest_passages(question, hits), hits, timings,
+                                   started, notices, "")
+            answer.notices.append("The model found that the closest sentence does not state the answer.")
+        else:
+            raw, prompt_tokens = yield from self._write(question, lang, passages, timings, started, temperature)
+            answer = self._finish(question, lang, "generative", raw, passages, hits, timings, started, notices)
+            if answer.abstained:
+                answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
+                                                 "generative→extractive", raw)
+                answer.notices.append("The model wrote no verifiable answer in the question's language; the "
+                                      "quoted source sentence was checked to state it.")
+            elif self.settings.grounding.prefer_best_passage and not _cites_best(answer, chosen[0]):
+                answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
+                                                 "generative→extractive", raw)
+                answer.notices.append("The model's answer did not rest on the checked sentence's article; "
+                                      "showing that sentence instead.")
+            answer.prompt_tokens = prompt_tokens
+        answer.answer_check = score
+        yield "answer", answer
+
+    def _write(self, question, lang, passages, timings, started, temperature) -> Iterator[tuple[str, object]]:
+        """Stream the model's answer from `passages` as ("token", str) events; returns (raw, prompt tokens)."""
+        g = self.settings.generation
+        messages = build_messages(self.prompts, lang, question, [PromptPassage(p.n, p.text) for p in passages])
+        grammar = citation_grammar(len(passages), self.prompts.abstain_message(lang)) if g.grammar else None
+        raw = ""
+        for piece in self.generator.stream(messages, g.max_tokens, g.temperature if temperature is None else temperature,
+                                           grammar, g.repeat_penalty):
+            if not raw:
+                timings["ttft_ms"] = (time.perf_counter() - started) * 1000
+            raw += piece
+            yield "token", piece
+        return raw, sum(self.generator.count_tokens(m["content"]) for m in messages)
+
+    def _check(self, question: str, text: str) -> float:
+        """The answer check, always with the corpus language's prompt: the sentence is in that
+        language, and English questions checked with the English prompt separated about as well
+        but scored far lower, declining most answerable ones at the calibrated threshold (README,
+        "English questions").
+        """
+        return check_answer(self.generator, self.prompts, self.settings.generation.corpus_language, question, text)
+
+    def _finish(self, question, lang, mode, raw, passages, hits, timings, started, notices) -> Answer:
+        if is_abstention(raw, self.prompts.abstain_message(lang)):
             return self._abstain(question, lang, mode, passages, hits, timings, started, notices, raw)
         sentences = parse_answer(raw, len(passages))
         if self.settings.grounding.verify:
@@ -252,7 +301,7 @@ class Assistant:
         yield "draft", draft
         # The check reads the best sentence alone: measured on XQuAD, adding the runner-up to what
         # it reads made it say yes more often to unanswerable questions (README, "Answer sentences").
-        score = check_answer(self.generator, self.prompts, lang, question, chosen[0].text)
+        score = self._check(question, chosen[0].text)
         if score < g.min_answer_score:
             answer = self._abstain(question, lang, "extractive", _closest_passages(question, hits), hits, timings,
                                    started, notices, draft.raw_answer)

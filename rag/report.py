@@ -68,8 +68,9 @@ def markdown_report(summary: dict, results: list[dict], title: str) -> str:
         out += ["Settings: " + ", ".join(f"`{k}={v}`" for k, v in summary["settings"].items()), ""]
     if summary.get("answer_check"):
         out += ["## Answer check: abstention at each threshold", "",
-                "`grounding.min_answer_score` for extractive answers; `grounding.min_quote_score` for "
-                "generated answers the model declined (quoted at or above it).", "",
+                "`grounding.min_answer_score` for quoted answers and generated ones checked first; "
+                "`grounding.min_quote_score` for generated answers the model declined when "
+                "`grounding.check_before_writing` is off (quoted at or above it).", "",
                 "| threshold | false abstention (answerable) | correct abstention (unanswerable) |", "|---|---|---|"]
         out += [f"| {row['threshold']:+.2f} | {_fmt(row['false'])} | {_fmt(row['correct'])} |" for row in summary["answer_check"]]
         out.append("")

@@ -78,8 +78,9 @@ class GroundingSettings(_Group):
     min_support: float = 0.5  # weighted share of a sentence's new words its passage must contain
     verify: bool = True
     prefer_best_passage: bool = True  # a generated answer must rest on the best-scored sentence
-    # Answer check (extractive answers): the model is asked whether the best sentence alone answers
-    # the question; below `min_answer_score` (its yes/no log-odds) the assistant abstains. Calibrated
+    # Answer check (quoted answers, and generated ones checked first): the model is asked whether
+    # the best sentence alone answers the question; below `min_answer_score` (its yes/no log-odds)
+    # the assistant abstains. Calibrated
     # with `rag eval --hide-gold` on two XQuAD-ar samples, not on the seeds set (README, "Answer-check prompt").
     check_answers: bool = True
     min_answer_score: float = 0.45
@@ -88,6 +89,11 @@ class GroundingSettings(_Group):
     # `min_answer_score`, as the model's declining is itself evidence (README "Model declines":
     # chosen on XQuAD-ar, carried over to the session-7 check prompt). None turns this off.
     min_quote_score: float | None = 2.0
+    # Generated answers (questions in another language than the corpus) are checked before the
+    # model writes: below `min_answer_score` the assistant abstains; the model then writes from
+    # the checked sentences, which are quoted when it declines (README, "English questions").
+    # False: the model's declining decides, with the `min_quote_score` fallback above.
+    check_before_writing: bool = True
 
 
 class Settings(BaseSettings):

@@ -26,6 +26,7 @@ def test_generated_answer_is_parsed_verified_and_cited(assistant, generator):
 
 
 def test_a_claim_no_passage_supports_becomes_an_abstention(assistant, generator):
+    assistant.settings.grounding.check_before_writing = False  # the model's answer alone decides
     generator.enqueue("بلغت تكلفة الهجوم 100 دولار [1].")
     generator.checks = [-3.0]  # nor does the answer check find the best sentence states the answer
     answer = assistant.ask(NICE_Q)
@@ -35,7 +36,6 @@ def test_a_claim_no_passage_supports_becomes_an_abstention(assistant, generator)
 
 
 def test_model_abstention_is_reported(assistant, generator):
-    generator.enqueue("لا تذكر المصادر ذلك.")
     generator.checks = [-3.0]
     answer = assistant.ask("ما اسم منفذ اعتداء نيس؟")
     assert answer.abstained and answer.to_dict()["abstained"] is True
@@ -47,6 +47,7 @@ def test_a_declined_or_unverified_answer_quotes_a_checked_sentence(assistant, ge
     the answer check is sure enough that it states the answer; otherwise the assistant abstains.
     """
     assistant.settings.grounding.min_answer_score, assistant.settings.grounding.min_quote_score = 0.0, 1.0
+    assistant.settings.grounding.check_before_writing = False  # the model's declining is what is overruled
     generator.enqueue("لا تذكر المصادر ذلك.", "بلغت تكلفة الهجوم 100 دولار [1].")
     generator.checks = [2.0, 1.5]
     for _ in range(2):
@@ -65,14 +66,45 @@ def test_a_declined_or_unverified_answer_quotes_a_checked_sentence(assistant, ge
     assert assistant.ask(NICE_Q, mode="generative").abstained
 
 
-def test_english_question_gets_english_prompt(assistant, generator):
+def test_english_question_gets_english_prompt_and_the_corpus_language_check(assistant, generator):
     generator.enqueue("The sources do not say.")
-    generator.checks = [-3.0]
     answer = assistant.ask("How many people died in the Nice attack?")
-    assert answer.language == "en" and answer.answer == "The sources do not say."
-    answering, checking = generator.history[-2:]
+    assert answer.language == "en" and answer.mode == "generative→extractive"  # checked, so quoted
+    checking, answering = generator.history[-2:]  # checked first, then written
     assert answering["messages"][0]["content"].startswith("You assist")
-    assert checking["yes_no"] and checking["messages"][0]["content"] == assistant.prompts.render("check_system", "en")
+    # The checked sentence is Arabic: the check speaks the corpus language (README, "English questions").
+    assert checking["yes_no"] and checking["messages"][0]["content"] == assistant.prompts.render("check_system", "ar")
+
+
+def test_generated_answers_are_checked_before_the_model_writes(assistant, generator):
+    generator.checks = [-3.0]
+    answer = assistant.ask(NICE_Q)
+    assert answer.abstained and answer.answer_check == -3.0 and answer.passages
+    assert [call.get("yes_no", False) for call in generator.history] == [True]  # nothing was written
+    assert any("does not state the answer" in n for n in answer.notices)
+
+
+def test_a_checked_answer_the_model_declines_or_misstates_is_quoted(assistant, generator):
+    generator.enqueue("لا تذكر المصادر ذلك.", "بلغت تكلفة الهجوم 100 دولار [1].")
+    generator.checks = [1.0, 1.0]
+    for _ in range(2):
+        answer = assistant.ask(NICE_Q)
+        assert not answer.abstained and answer.mode == "generative→extractive" and answer.answer_check == 1.0
+        assert "84" in answer.answer and "100" not in answer.answer
+        citation = answer.citations()[0]
+        source = assistant.retriever.index.sources[citation["source"]].text
+        assert source[citation["start"] : citation["end"]] == citation["text"]
+        assert any("checked to state it" in n for n in answer.notices)
+
+
+def test_the_model_writes_from_the_checked_sentences_only(assistant, generator):
+    events = list(assistant.stream(NICE_Q))
+    draft = next(payload for event, payload in events if event == "draft")
+    written = generator.history[-1]["messages"][1]["content"]
+    checked = generator.history[-2]["messages"][1]["content"]
+    assert draft.passages[0].text in checked
+    assert all(p.text in written for p in draft.passages)
+    assert written.count("[") == len(draft.passages)  # no other passage is offered
 
 
 def test_extractive_mode_returns_cited_source_sentences(assistant):
@@ -160,7 +192,7 @@ def test_extractive_answer_the_model_rejects_becomes_an_abstention(assistant, ge
     generator.checks.append(-0.4)
     english = assistant.ask("Who drove the truck in Nice?", mode="extractive")
     assert english.abstained and english.answer == "The sources do not say."
-    assert generator.history[-1]["messages"][0]["content"] == assistant.prompts.render("check_system", "en")
+    assert generator.history[-1]["messages"][0]["content"] == assistant.prompts.render("check_system", "ar")
 
 
 def test_extractive_answer_without_a_model_says_it_is_unchecked(built, embedder):
@@ -200,6 +232,7 @@ def test_context_respects_the_token_budget(assistant, generator):
 
 
 def test_answer_not_resting_on_the_best_passage_falls_back_to_its_sentence(assistant, generator):
+    assistant.settings.grounding.check_before_writing = False  # the model reads the 400-token context
     _, passages = next(assistant.stream(NICE_Q, context_tokens=400))
     others = [p for p in passages if p.chunk.source != passages[0].chunk.source]
     assert others

@@ -83,5 +83,7 @@ def test_unanswerable_question_abstains(real_assistant):
 
 def test_english_question_over_arabic_sources(real_assistant):
     answer = real_assistant.ask("How many people were killed in the Nice attack?", mode="generative")
-    assert answer.language == "en"
-    assert answer.abstained or "84" in answer.answer
+    assert answer.language == "en" and answer.answer_check is not None  # checked before it was written
+    # Written in English, or the checked sentence quoted when the model declines: either states 84.
+    assert not answer.abstained and "84" in answer.answer, (answer.raw_answer, answer.answer_check)
+    assert any(c["source"] == NICE_SOURCE for c in answer.citations())
