@@ -107,6 +107,12 @@ class Assistant:
     def weights(self):
         return self.retriever.index.term_weights
 
+    @property
+    def checks_before_writing(self) -> bool:
+        """Generated answers are checked before the model writes (settings; README, "English questions")."""
+        g = self.settings.grounding
+        return g.check_answers and g.check_before_writing
+
     # -- input -----------------------------------------------------------------------------
 
     def clean_question(self, question: str) -> tuple[str, list[str]]:
@@ -169,7 +175,7 @@ class Assistant:
             return
 
         grounding = self.settings.grounding
-        if grounding.check_answers and grounding.check_before_writing and select_sentences:
+        if self.checks_before_writing and select_sentences:
             yield from self._checked_then_written(question, lang, chosen, hits, timings, started, notices, temperature)
             return
 
@@ -189,17 +195,15 @@ class Assistant:
             # state the answer: the same check as for extractive answers decides whether to quote it.
             score = self._check(question, chosen[0].text)
             if score >= grounding.min_quote_score:
-                answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
-                                                 "generative→extractive", raw)
-                answer.notices.append("The model wrote no verifiable answer; it found that the quoted "
-                                      "source sentence states it.")
+                answer = self._quoted_instead(question, lang, chosen, hits, timings, started, notices, raw,
+                                              "The model wrote no verifiable answer; it found that the quoted "
+                                              "source sentence states it.")
             answer.answer_check = score
         elif (not answer.abstained and grounding.prefer_best_passage and select_sentences
                 and not _cites_best(answer, chosen[0])):
-            answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
-                                             "generative→extractive", raw)
-            answer.notices.append("The model's answer did not rest on the most relevant article; "
-                                  "showing its most relevant sentence instead.")
+            answer = self._quoted_instead(question, lang, chosen, hits, timings, started, notices, raw,
+                                          "The model's answer did not rest on the most relevant article; "
+                                          "showing its most relevant sentence instead.")
         answer.prompt_tokens = prompt_tokens
         yield "answer", answer
 
@@ -217,22 +221,18 @@ class Assistant:
         yield "draft", draft
         score = self._check(question, chosen[0].text)
         if score < self.settings.grounding.min_answer_score:
-            answer = self._abstain(question, lang, "generative", _closest_passages(question, hits), hits, timings,
-                                   started, notices, "")
-            answer.notices.append("The model found that the closest sentence does not state the answer.")
+            answer = self._declined_by_check(question, lang, "generative", hits, timings, started, notices, "")
         else:
             raw, prompt_tokens = yield from self._write(question, lang, passages, timings, started, temperature)
             answer = self._finish(question, lang, "generative", raw, passages, hits, timings, started, notices)
             if answer.abstained:
-                answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
-                                                 "generative→extractive", raw)
-                answer.notices.append("The model wrote no verifiable answer in the question's language; the "
-                                      "quoted source sentence was checked to state it.")
+                answer = self._quoted_instead(question, lang, chosen, hits, timings, started, notices, raw,
+                                              "The model wrote no verifiable answer in the question's language; "
+                                              "the quoted source sentence was checked to state it.")
             elif self.settings.grounding.prefer_best_passage and not _cites_best(answer, chosen[0]):
-                answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
-                                                 "generative→extractive", raw)
-                answer.notices.append("The model's answer did not rest on the checked sentence's article; "
-                                      "showing that sentence instead.")
+                answer = self._quoted_instead(question, lang, chosen, hits, timings, started, notices, raw,
+                                              "The model's answer did not rest on the checked sentence's article; "
+                                              "showing that sentence instead.")
             answer.prompt_tokens = prompt_tokens
         answer.answer_check = score
         yield "answer", answer
@@ -303,13 +303,28 @@ class Assistant:
         # it reads made it say yes more often to unanswerable questions (README, "Answer sentences").
         score = self._check(question, chosen[0].text)
         if score < g.min_answer_score:
-            answer = self._abstain(question, lang, "extractive", _closest_passages(question, hits), hits, timings,
-                                   started, notices, draft.raw_answer)
-            answer.notices.append("The model found that the closest sentence does not state the answer.")
+            answer = self._declined_by_check(question, lang, "extractive", hits, timings, started, notices,
+                                             draft.raw_answer)
         else:
             answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices, "extractive")
         answer.answer_check = score
         yield "answer", answer
+
+    def _declined_by_check(self, question, lang, mode, hits, timings, started, notices, raw) -> Answer:
+        """The abstention when the answer check finds the best sentence does not answer: the
+        closest passages, for the user to read.
+        """
+        answer = self._abstain(question, lang, mode, _closest_passages(question, hits), hits, timings, started,
+                               notices, raw)
+        answer.notices.append("The model found that the closest sentence does not state the answer.")
+        return answer
+
+    def _quoted_instead(self, question, lang, chosen, hits, timings, started, notices, raw, notice) -> Answer:
+        """The best sentences quoted in place of the model's answer, saying why."""
+        answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices,
+                                         "generative→extractive", raw)
+        answer.notices.append(notice)
+        return answer
 
     def _extractive_answer(self, question, lang, chosen, hits, timings, started, notices, mode, raw="") -> Answer:
         passages = merge_into_passages(chosen)

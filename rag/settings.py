@@ -80,8 +80,8 @@ class GroundingSettings(_Group):
     prefer_best_passage: bool = True  # a generated answer must rest on the best-scored sentence
     # Answer check (quoted answers, and generated ones checked first): the model is asked whether
     # the best sentence alone answers the question; below `min_answer_score` (its yes/no log-odds)
-    # the assistant abstains. Calibrated
-    # with `rag eval --hide-gold` on two XQuAD-ar samples, not on the seeds set (README, "Answer-check prompt").
+    # the assistant abstains. Calibrated with `rag eval --hide-gold` on two XQuAD-ar samples, not
+    # on the seeds set (README, "Answer-check prompt").
     check_answers: bool = True
     min_answer_score: float = 0.45
     # A generated answer the model declines, or that fails verification, is replaced by the best

@@ -172,8 +172,7 @@ def build_app(services: Services):
                     status = f"📖 أقرأ {n} مقاطع…" if language(question) == "ar" else f"📖 Reading {n} passages…"
                     yield chat, history, status, rewritten
                 elif event == "draft":
-                    g = assistant.settings.grounding
-                    if payload.mode == "extractive" or (g.check_answers and g.check_before_writing):
+                    if payload.mode == "extractive" or assistant.checks_before_writing:
                         reading = ("⏳ النموذج يتحقق من أن المقطع يجيب عن السؤال…" if language(question) == "ar"
                                    else "⏳ The model is checking that the passage answers the question…")
                     else:
