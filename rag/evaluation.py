@@ -99,6 +99,8 @@ def evaluate_question(assistant: Assistant, q: Question, k: int, retrieval_only:
         "sentences": answer.to_dict()["sentences"],
         "prompt_tokens": answer.prompt_tokens,
         "answer_check": answer.answer_check,
+        "answer_score": None if answer.check is None else answer.check.score,
+        "question_coverage": None if answer.check is None else answer.check.coverage,
         "timings": {key: round(v, 1) for key, v in answer.timings.items()},
     })
     if q.answerable:
@@ -155,7 +157,7 @@ def summarise(results: list[dict], retrieval_only: bool) -> dict:
         summary["latency_ms"][key.removesuffix("_ms")] = _percentiles(
             [r["timings"][key] for r in results if key in r["timings"]])
     summary["prompt_tokens"] = _percentiles([r["prompt_tokens"] for r in results if r.get("prompt_tokens")])
-    checked = [r for r in results if r.get("answer_check") is not None]
+    checked = [r for r in results if r.get("answer_score") is not None]
     if checked and answerable and unanswerable:
         summary["answer_check"] = check_thresholds(results)
     return summary
@@ -174,7 +176,7 @@ def check_thresholds(results: list[dict], thresholds=tuple(x / 4 for x in range(
     first) and `grounding.min_quote_score` (with `check_before_writing` off) are chosen from.
     """
     def abstains(r: dict, t: float) -> bool:
-        score = r.get("answer_check")
+        score = r.get("answer_score")
         return _abstained(r) if score is None else score < t  # None: abstained or answered before the check
 
     rows = []

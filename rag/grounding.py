@@ -4,9 +4,11 @@ really supports it, mark what nothing supports, and decide when to abstain.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .citations import AnswerSentence
 from .prompting import neutralise
-from .text import TermWeights, content_tokens, normalize, numbers
+from .text import TermWeights, content_tokens, language, normalize, numbers
 
 
 def lexical_support(sentence: str, passage: str, weights: TermWeights | None = None, question: str = "") -> float:
@@ -74,3 +76,29 @@ def check_answer(generator, prompts, language: str, question: str, text: str) ->
                 {"role": "user", "content": prompts.render("check_user", language, text=neutralise(text),
                                                            question=neutralise(question))}]
     return generator.yes_no(messages)
+
+
+def question_coverage(question: str, passage: str, weights: TermWeights | None = None) -> float | None:
+    """Weighted share of the question's content words that the passage contains (0..1): a passage
+    holding the answer usually repeats the question's rarer words (its names, its subject).
+    None when the two are in different languages, where shared words say nothing.
+    """
+    if language(question) != language(passage):
+        return None
+    return (weights or TermWeights({}, 0)).coverage(set(content_tokens(question)), set(content_tokens(passage)))
+
+
+@dataclass(frozen=True)
+class AnswerCheck:
+    """The verdict on whether the best sentence answers the question. `score` is what the
+    abstention thresholds compare: the model's yes/no log-odds (`model`), raised or lowered by how
+    far the passage's question coverage lies from `neutral` (README, "Question coverage").
+    """
+
+    model: float
+    coverage: float | None
+    score: float
+
+    @classmethod
+    def combine(cls, model: float, coverage: float | None, weight: float, neutral: float) -> AnswerCheck:
+        return cls(model, coverage, model if coverage is None else model + weight * (coverage - neutral))

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .citations import AnswerSentence, citation_grammar, parse_answer
-from .context import Passage, answer_sentences, assemble_context, estimate_tokens, merge_into_passages, score_sentences
+from .context import Passage, ScoredSentence, answer_sentences, assemble_context, estimate_tokens, merge_into_passages, score_sentences
 from .generation import Generator
-from .grounding import check_answer, is_abstention, verify
+from .grounding import AnswerCheck, check_answer, is_abstention, question_coverage, verify
 from .prompting import PromptPassage, Prompts, build_messages
 from .retrieval import Hit, Retriever
 from .settings import Settings
@@ -37,7 +37,12 @@ class Answer:
     timings: dict
     notices: list[str] = field(default_factory=list)
     prompt_tokens: int = 0
-    answer_check: float | None = None  # the model's answer-check score, when it was asked
+    check: AnswerCheck | None = None  # the answer check, when the model was asked
+
+    @property
+    def answer_check(self) -> float | None:
+        """The model's answer-check log-odds (None when it was not asked)."""
+        return None if self.check is None else self.check.model
 
     def citations(self) -> list[dict]:
         """The verified citations: one entry per passage that a supported sentence cites."""
@@ -67,7 +72,10 @@ class Answer:
             "raw_answer": self.raw_answer,
             "notices": self.notices,
             "prompt_tokens": self.prompt_tokens,
-            "answer_check": None if self.answer_check is None else round(self.answer_check, 3),
+            "answer_check": None if self.check is None else round(self.check.model, 3),
+            "question_coverage": None if self.check is None or self.check.coverage is None
+            else round(self.check.coverage, 3),
+            "answer_score": None if self.check is None else round(self.check.score, 3),
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
         }
 
@@ -193,12 +201,12 @@ class Assistant:
         if answer.abstained and grounding.min_quote_score is not None and grounding.check_answers and select_sentences:
             # The model declined (or wrote what could not be verified), yet the best sentence may
             # state the answer: the same check as for extractive answers decides whether to quote it.
-            score = self._check(question, chosen[0].text)
-            if score >= grounding.min_quote_score:
+            check = self._check(question, chosen[0])
+            if check.score >= grounding.min_quote_score:
                 answer = self._quoted_instead(question, lang, chosen, hits, timings, started, notices, raw,
                                               "The model wrote no verifiable answer; it found that the quoted "
                                               "source sentence states it.")
-            answer.answer_check = score
+            answer.check = check
         elif (not answer.abstained and grounding.prefer_best_passage and select_sentences
                 and not _cites_best(answer, chosen[0])):
             answer = self._quoted_instead(question, lang, chosen, hits, timings, started, notices, raw,
@@ -219,8 +227,8 @@ class Assistant:
         yield "passages", passages
         timings["draft_ms"] = draft.timings["total_ms"]
         yield "draft", draft
-        score = self._check(question, chosen[0].text)
-        if score < self.settings.grounding.min_answer_score:
+        check = self._check(question, chosen[0])
+        if check.score < self.settings.grounding.min_answer_score:
             answer = self._declined_by_check(question, lang, "generative", hits, timings, started, notices, "")
         else:
             raw, prompt_tokens = yield from self._write(question, lang, passages, timings, started, temperature)
@@ -234,7 +242,7 @@ class Assistant:
                                               "The model's answer did not rest on the checked sentence's article; "
                                               "showing that sentence instead.")
             answer.prompt_tokens = prompt_tokens
-        answer.answer_check = score
+        answer.check = check
         yield "answer", answer
 
     def _write(self, question, lang, passages, timings, started, temperature) -> Iterator[tuple[str, object]]:
@@ -251,13 +259,17 @@ class Assistant:
             yield "token", piece
         return raw, sum(self.generator.count_tokens(m["content"]) for m in messages)
 
-    def _check(self, question: str, text: str) -> float:
-        """The answer check, always with the corpus language's prompt: the sentence is in that
-        language, and English questions checked with the English prompt separated about as well
-        but scored far lower, declining most answerable ones at the calibrated threshold (README,
-        "English questions").
+    def _check(self, question: str, best: ScoredSentence) -> AnswerCheck:
+        """The answer check of the best sentence, always with the corpus language's prompt: the
+        sentence is in that language, and English questions checked with the English prompt
+        separated about as well but scored far lower, declining most answerable ones at the
+        calibrated threshold (README, "English questions"). Its score also weighs how much of the
+        question the sentence's passage covers, when both are in one language.
         """
-        return check_answer(self.generator, self.prompts, self.settings.generation.corpus_language, question, text)
+        g = self.settings.grounding
+        model = check_answer(self.generator, self.prompts, self.settings.generation.corpus_language, question, best.text)
+        coverage = question_coverage(question, best.hit.chunk.text, self.weights)
+        return AnswerCheck.combine(model, coverage, g.coverage_weight, g.coverage_neutral)
 
     def _finish(self, question, lang, mode, raw, passages, hits, timings, started, notices) -> Answer:
         if is_abstention(raw, self.prompts.abstain_message(lang)):
@@ -301,13 +313,13 @@ class Assistant:
         yield "draft", draft
         # The check reads the best sentence alone: measured on XQuAD, adding the runner-up to what
         # it reads made it say yes more often to unanswerable questions (README, "Answer sentences").
-        score = self._check(question, chosen[0].text)
-        if score < g.min_answer_score:
+        check = self._check(question, chosen[0])
+        if check.score < g.min_answer_score:
             answer = self._declined_by_check(question, lang, "extractive", hits, timings, started, notices,
                                              draft.raw_answer)
         else:
             answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices, "extractive")
-        answer.answer_check = score
+        answer.check = check
         yield "answer", answer
 
     def _declined_by_check(self, question, lang, mode, hits, timings, started, notices, raw) -> Answer:

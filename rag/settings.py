@@ -84,6 +84,12 @@ class GroundingSettings(_Group):
     # on the seeds set (README, "Answer-check prompt").
     check_answers: bool = True
     min_answer_score: float = 0.45
+    # The thresholds compare the check's log-odds plus `coverage_weight` × (question coverage −
+    # `coverage_neutral`): the weighted share of the question's content words found in the best
+    # sentence's passage, when both are in one language (else the log-odds alone). Chosen with
+    # `rag eval --hide-gold` on the same XQuAD-ar samples (README, "Question coverage"); 0 turns it off.
+    coverage_weight: float = 4.0
+    coverage_neutral: float = 0.39
     # A generated answer the model declines, or that fails verification, is replaced by the best
     # sentence, quoted, when the answer check scores it at least `min_quote_score`: higher than
     # `min_answer_score`, as the model's declining is itself evidence (README "Model declines":

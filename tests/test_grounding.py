@@ -1,5 +1,5 @@
 from rag.citations import AnswerSentence
-from rag.grounding import is_abstention, lexical_support, verify
+from rag.grounding import AnswerCheck, is_abstention, lexical_support, question_coverage, verify
 from rag.text import TermWeights
 
 NICE = "هدد داعش بتصعيد الهجمات بعد 9 أيام من اعتداء نيس الذي أوقع 84 قتيلا وتبناه التنظيم."
@@ -46,3 +46,18 @@ def test_is_abstention():
     assert is_abstention("لا تذكر المصادر ذلك.", "لا تذكر المصادر ذلك.")
     assert is_abstention("  ", "لا تذكر المصادر ذلك.")
     assert not is_abstention("أوقع الاعتداء 84 قتيلا [1].", "لا تذكر المصادر ذلك.")
+
+
+def test_question_coverage_weighs_the_question_words_a_passage_holds():
+    weights = TermWeights.from_texts([NICE, PARIS, "اعتداء في باريس", "اعتداء آخر في باريس"])
+    assert question_coverage("كم قتيلا أوقع اعتداء نيس؟", NICE, weights) == 1.0
+    injured = question_coverage("كم عدد الجرحى في هجمات باريس؟", PARIS, weights)
+    assert 0.0 < injured < 0.5  # Paris, but neither the injured nor their number
+    assert question_coverage("How many died in Nice?", NICE, weights) is None  # no shared words across languages
+
+
+def test_answer_check_score_moves_with_coverage_around_neutral():
+    assert AnswerCheck.combine(1.0, 0.9, 4.0, 0.4).score == 3.0
+    assert AnswerCheck.combine(1.0, 0.15, 4.0, 0.4).score == 0.0
+    assert AnswerCheck.combine(1.0, None, 4.0, 0.4).score == 1.0  # different languages: the model alone
+    assert AnswerCheck.combine(1.0, 0.0, 0.0, 0.4).score == 1.0  # weight 0 turns it off

@@ -195,6 +195,24 @@ def test_extractive_answer_the_model_rejects_becomes_an_abstention(assistant, ge
     assert generator.history[-1]["messages"][0]["content"] == assistant.prompts.render("check_system", "ar")
 
 
+def test_question_coverage_of_the_best_passage_moves_the_check_score(assistant, generator):
+    """With coverage on, a passage lacking the question's words needs a surer yes from the model;
+    English questions (no words shared with the Arabic passages) are judged by the model alone.
+    """
+    g = assistant.settings.grounding
+    g.coverage_weight, g.coverage_neutral, g.min_answer_score = 4.0, 0.4, 0.45
+    generator.checks.extend([1.0, 1.0, 1.0])
+    covered = assistant.ask(NICE_Q, mode="extractive")
+    assert not covered.abstained and covered.check.coverage > 0.4 and covered.check.score > 1.0
+    uncovered = assistant.ask("كم عدد الجرحى في هجمات باريس؟", mode="extractive")
+    assert uncovered.check.model == 1.0 and uncovered.check.coverage < 0.3
+    assert uncovered.abstained and uncovered.check.score < 0.45
+    assert uncovered.to_dict()["answer_score"] == round(uncovered.check.score, 3)
+    english = assistant.ask("How many people were injured in Paris?", mode="extractive")
+    assert english.check.coverage is None and english.check.score == 1.0 and not english.abstained
+    assert english.to_dict()["question_coverage"] is None
+
+
 def test_extractive_answer_without_a_model_says_it_is_unchecked(built, embedder):
     from rag.components import make_assistant
 
