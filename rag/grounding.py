@@ -81,11 +81,13 @@ def check_answer(generator, prompts, language: str, question: str, text: str) ->
 def question_coverage(question: str, passage: str, weights: TermWeights | None = None) -> float | None:
     """Weighted share of the question's content words that the passage contains (0..1): a passage
     holding the answer usually repeats the question's rarer words (its names, its subject).
-    None when the two are in different languages, where shared words say nothing.
+    None when the two are in different languages, where shared words say nothing, or when the
+    question has no content words.
     """
-    if language(question) != language(passage):
+    needed = set(content_tokens(question))
+    if not needed or language(question) != language(passage):
         return None
-    return (weights or TermWeights({}, 0)).coverage(set(content_tokens(question)), set(content_tokens(passage)))
+    return (weights or TermWeights({}, 0)).coverage(needed, set(content_tokens(passage)))
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ def test_question_coverage_weighs_the_question_words_a_passage_holds():
     injured = question_coverage("كم عدد الجرحى في هجمات باريس؟", PARIS, weights)
     assert 0.0 < injured < 0.5  # Paris, but neither the injured nor their number
     assert question_coverage("How many died in Nice?", NICE, weights) is None  # no shared words across languages
+    assert question_coverage("ما هو؟", NICE, weights) is None  # nothing to look for
 
 
 def test_answer_check_score_moves_with_coverage_around_neutral():

@@ -87,3 +87,14 @@ def test_english_question_over_arabic_sources(real_assistant):
     # Written in English, or the checked sentence quoted when the model declines: either states 84.
     assert not answer.abstained and "84" in answer.answer, (answer.raw_answer, answer.answer_check)
     assert any(c["source"] == NICE_SOURCE for c in answer.citations())
+
+
+def test_a_passage_without_the_questions_subject_is_declined(real_assistant):
+    """The articles give the Paris death toll but not the number of injured: the model's check
+    leans yes to the death-toll sentence (measured 0.71), its passage's coverage of the question
+    (0.24) brings the score below the threshold.
+    """
+    answer = real_assistant.ask("كم عدد الجرحى في هجمات باريس؟")
+    check = answer.check
+    assert answer.abstained and check is not None, answer.answer
+    assert check.coverage < real_assistant.settings.grounding.coverage_neutral and check.score < check.model
