@@ -90,6 +90,17 @@ def question_coverage(question: str, passage: str, weights: TermWeights | None =
     return (weights or TermWeights({}, 0)).coverage(needed, set(content_tokens(passage)))
 
 
+def missing_question_words(question: str, passage: str) -> list[str]:
+    """The question's content words, as written, whose stems the passage lacks (in question order)."""
+    present = set(content_tokens(passage))
+    missing = []
+    for word in question.split():
+        stems = set(content_tokens(word))
+        if stems and not stems <= present:
+            missing.append(word.strip("؟?!.،,؛;:«»\"'()[]"))
+    return missing
+
+
 @dataclass(frozen=True)
 class AnswerCheck:
     """The verdict on whether the best sentence answers the question. `score` is what the

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from .citations import AnswerSentence, citation_grammar, parse_answer
 from .context import Passage, ScoredSentence, answer_sentences, assemble_context, estimate_tokens, merge_into_passages, score_sentences
 from .generation import Generator
-from .grounding import AnswerCheck, check_answer, is_abstention, question_coverage, verify
+from .grounding import AnswerCheck, check_answer, is_abstention, missing_question_words, question_coverage, verify
 from .prompting import PromptPassage, Prompts, build_messages
 from .retrieval import Hit, Retriever
 from .settings import Settings
@@ -229,7 +229,8 @@ class Assistant:
         yield "draft", draft
         check = self._check(question, chosen[0])
         if check.score < self.settings.grounding.min_answer_score:
-            answer = self._declined_by_check(question, lang, "generative", hits, timings, started, notices, "")
+            answer = self._declined_by_check(question, lang, "generative", check, chosen[0], hits, timings, started,
+                                             notices, "")
         else:
             raw, prompt_tokens = yield from self._write(question, lang, passages, timings, started, temperature)
             answer = self._finish(question, lang, "generative", raw, passages, hits, timings, started, notices)
@@ -315,20 +316,27 @@ class Assistant:
         # it reads made it say yes more often to unanswerable questions (README, "Answer sentences").
         check = self._check(question, chosen[0])
         if check.score < g.min_answer_score:
-            answer = self._declined_by_check(question, lang, "extractive", hits, timings, started, notices,
-                                             draft.raw_answer)
+            answer = self._declined_by_check(question, lang, "extractive", check, chosen[0], hits, timings, started,
+                                             notices, draft.raw_answer)
         else:
             answer = self._extractive_answer(question, lang, chosen, hits, timings, started, notices, "extractive")
         answer.check = check
         yield "answer", answer
 
-    def _declined_by_check(self, question, lang, mode, hits, timings, started, notices, raw) -> Answer:
+    def _declined_by_check(self, question, lang, mode, check, best, hits, timings, started, notices, raw) -> Answer:
         """The abstention when the answer check finds the best sentence does not answer: the
-        closest passages, for the user to read.
+        closest passages, for the user to read, and why (the model said no, or its passage lacks
+        words of the question the model's yes could not make up for).
         """
         answer = self._abstain(question, lang, mode, _closest_passages(question, hits), hits, timings, started,
                                notices, raw)
-        answer.notices.append("The model found that the closest sentence does not state the answer.")
+        missing = missing_question_words(question, best.hit.chunk.text)
+        if check.model >= self.settings.grounding.min_answer_score and missing:
+            answer.notices.append(f"The closest passage does not contain {', '.join(missing)} from the question; "
+                                  "the model was not sure enough that the closest sentence states the answer.")
+        else:
+            answer.notices.append("The model found that the closest sentence does not state the answer.")
+        answer.check = check
         return answer
 
     def _quoted_instead(self, question, lang, chosen, hits, timings, started, notices, raw, notice) -> Answer:

@@ -115,7 +115,7 @@ def render_answer_markdown(answer: Answer) -> str:
             )
         parts.append("</ol>")
     for notice in answer.notices:
-        parts.append(f"<p><small>ℹ {html.escape(notice)}</small></p>")
+        parts.append(f'<p dir="auto"><small>ℹ {html.escape(notice)}</small></p>')
     parts.append("</div>")
     return "".join(parts)
 

@@ -1,5 +1,7 @@
+import pytest
+
 from rag.citations import AnswerSentence
-from rag.grounding import AnswerCheck, is_abstention, lexical_support, question_coverage, verify
+from rag.grounding import AnswerCheck, is_abstention, lexical_support, missing_question_words, question_coverage, verify
 from rag.text import TermWeights
 
 NICE = "هدد داعش بتصعيد الهجمات بعد 9 أيام من اعتداء نيس الذي أوقع 84 قتيلا وتبناه التنظيم."
@@ -50,7 +52,7 @@ def test_is_abstention():
 
 def test_question_coverage_weighs_the_question_words_a_passage_holds():
     weights = TermWeights.from_texts([NICE, PARIS, "اعتداء في باريس", "اعتداء آخر في باريس"])
-    assert question_coverage("كم قتيلا أوقع اعتداء نيس؟", NICE, weights) == 1.0
+    assert question_coverage("كم قتيلا أوقع اعتداء نيس؟", NICE, weights) == pytest.approx(1.0)
     injured = question_coverage("كم عدد الجرحى في هجمات باريس؟", PARIS, weights)
     assert 0.0 < injured < 0.5  # Paris, but neither the injured nor their number
     assert question_coverage("How many died in Nice?", NICE, weights) is None  # no shared words across languages
@@ -58,7 +60,12 @@ def test_question_coverage_weighs_the_question_words_a_passage_holds():
 
 
 def test_answer_check_score_moves_with_coverage_around_neutral():
-    assert AnswerCheck.combine(1.0, 0.9, 4.0, 0.4).score == 3.0
-    assert AnswerCheck.combine(1.0, 0.15, 4.0, 0.4).score == 0.0
+    assert AnswerCheck.combine(1.0, 0.9, 4.0, 0.4).score == pytest.approx(3.0)
+    assert AnswerCheck.combine(1.0, 0.15, 4.0, 0.4).score == pytest.approx(0.0)
     assert AnswerCheck.combine(1.0, None, 4.0, 0.4).score == 1.0  # different languages: the model alone
     assert AnswerCheck.combine(1.0, 0.0, 0.0, 0.4).score == 1.0  # weight 0 turns it off
+
+
+def test_missing_question_words_are_named_as_written():
+    assert missing_question_words("كم عدد الجرحى في هجمات باريس؟", PARIS) == ["عدد", "الجرحى", "هجمات"]
+    assert missing_question_words("كم شخصاً قتل في باريس؟", PARIS) == []

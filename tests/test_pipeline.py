@@ -207,6 +207,7 @@ def test_question_coverage_of_the_best_passage_moves_the_check_score(assistant, 
     uncovered = assistant.ask("كم عدد الجرحى في هجمات باريس؟", mode="extractive")
     assert uncovered.check.model == 1.0 and uncovered.check.coverage < 0.3
     assert uncovered.abstained and uncovered.check.score < 0.45
+    assert any("does not contain" in n and "الجرحى" in n for n in uncovered.notices)  # says why
     assert uncovered.to_dict()["answer_score"] == round(uncovered.check.score, 3)
     english = assistant.ask("How many people were injured in Paris?", mode="extractive")
     assert english.check.coverage is None and english.check.score == 1.0 and not english.abstained

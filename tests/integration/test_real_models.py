@@ -98,3 +98,4 @@ def test_a_passage_without_the_questions_subject_is_declined(real_assistant):
     check = answer.check
     assert answer.abstained and check is not None, answer.answer
     assert check.coverage < real_assistant.settings.grounding.coverage_neutral and check.score < check.model
+    assert any("الجرحى" in n for n in answer.notices), answer.notices  # the notice names the missing word
