@@ -332,11 +332,10 @@ class Assistant:
                                notices, raw)
         missing = missing_question_words(question, best.hit.chunk.text)
         if check.model >= self.settings.grounding.min_answer_score and missing:
-            answer.notices.append(f"The closest passage does not contain {', '.join(missing)} from the question; "
-                                  "the model was not sure enough that the closest sentence states the answer.")
+            answer.notices.append(f"The closest passage does not contain {', '.join(missing)} from the question, "
+                                  "and the model's yes was not sure enough to make up for it.")
         else:
             answer.notices.append("The model found that the closest sentence does not state the answer.")
-        answer.check = check
         return answer
 
     def _quoted_instead(self, question, lang, chosen, hits, timings, started, notices, raw, notice) -> Answer:
