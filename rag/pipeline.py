@@ -330,8 +330,10 @@ class Assistant:
         """
         answer = self._abstain(question, lang, mode, _closest_passages(question, hits), hits, timings, started,
                                notices, raw)
-        missing = missing_question_words(question, best.hit.chunk.text)
-        if check.model >= self.settings.grounding.min_answer_score and missing:
+        # Only when the model's yes alone would have passed did the missing words decide.
+        missing = (missing_question_words(question, best.hit.chunk.text)
+                   if check.model >= self.settings.grounding.min_answer_score else [])
+        if missing:
             answer.notices.append(f"The closest passage does not contain {', '.join(missing)} from the question, "
                                   "and the model's yes was not sure enough to make up for it.")
         else:
