@@ -11,13 +11,13 @@ from rag.ui import build_app, create_services, launch
 def main() -> None:
     from tqdm import tqdm
 
-    from rag.models import ModelMissing
+    from rag.model_files import ModelMissing
     from rag.store import IndexUnavailable
 
     settings = load_settings()
     print("loading models and index…", file=sys.stderr)
     try:
-        services = create_services(settings, progress_factory=lambda n: tqdm(total=n, desc="embedding", file=sys.stderr))
+        services = create_services(settings, progress=lambda n: tqdm(total=n, desc="embedding", file=sys.stderr))
     except (ModelMissing, IndexUnavailable) as exc:
         sys.exit(f"error: {exc}")
     print("ready: http://127.0.0.1:7860", file=sys.stderr)

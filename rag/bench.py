@@ -16,8 +16,7 @@ from .questions import Question
 from .settings import Settings
 from .text import contains_normalized
 
-# Top-3 whole chunks, no reuse of the cached system prompt: what a tutorial RAG does.
-NAIVE = {"k": 3, "select_sentences": False, "context_tokens": 10**6, "reuse_prefix": False}
+NAIVE_K = 3  # a tutorial RAG's top-3 whole chunks
 
 
 def _pcts(values: list[float]) -> dict:
@@ -51,16 +50,29 @@ def _has_gold(answer, question: Question) -> float:
     return float(not answer.abstained and any(contains_normalized(answer.answer, a) for a in question.answers))
 
 
-def bench_answers(assistant, questions: list[Question], reuse_prefix: bool, **options) -> dict:
-    """TTFT, total time, prompt tokens and contains-gold over `questions` in one configuration."""
+def naive_answer(assistant, question: str):
+    """What a tutorial RAG does with the same model: the top-3 chunks, whole, in the prompt, and
+    the model's answer verified; no sentence choice, no check, no quote to fall back on.
+    """
+    from .answering import AnswerStream
+    from .answering.generative import written_answer
+    from .context import assemble_context
+
+    turn = assistant.begin(question, k=NAIVE_K, mode="generative")
+    passages = assemble_context(turn.question, turn.hits, 10**6, select_sentences=False)
+    return AnswerStream(written_answer(assistant, turn, passages)).final()
+
+
+def bench_answers(assistant, questions: list[Question], answer: Callable, reuse_prefix: bool) -> dict:
+    """TTFT, total time, prompt tokens and contains-gold over `questions`, answered by `answer(question)`."""
     assistant.generator.reuse_prefix = reuse_prefix
     ttft, total, tokens, correct = [], [], [], []
     for q in questions:
-        answer = assistant.ask(q.question, mode="generative", **options)
-        ttft.append(answer.timings.get("ttft_ms", answer.timings["total_ms"]))
-        total.append(answer.timings["total_ms"])
-        tokens.append(answer.prompt_tokens)
-        correct.append(_has_gold(answer, q))
+        result = answer(q.question)
+        ttft.append(result.timings.get("ttft_ms", result.timings["total_ms"]))
+        total.append(result.timings["total_ms"])
+        tokens.append(result.prompt_tokens)
+        correct.append(_has_gold(result, q))
     assistant.generator.reuse_prefix = True
     return {"ttft_ms": _pcts(ttft), "total_ms": _pcts(total), "prompt_tokens": _pcts(tokens),
             "contains": round(float(np.mean(correct)), 3) if correct else None}
@@ -163,55 +175,25 @@ def run_bench(settings: Settings, questions: list[Question], generators: list[st
     import os
     import platform
 
-    from .components import build_embedder, build_generator, make_assistant, open_index
+    from .factory import build_assistant, build_embedder
 
     result: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
                     "load_s": {"generators": {}}, "generators": {}}
     log("loading the embedder…")
-    result["load_s"]["embedder"], embedder = [round(v, 2) if isinstance(v, float) else v
-                                              for v in _timed(lambda: build_embedder(settings))]
+    seconds, embedder = _timed(lambda: build_embedder(settings))
+    result["load_s"]["embedder"] = round(seconds, 2)
     result["dimension"] = embedder.dimension
-    index = open_index(settings, embedder, build_if_missing=True)
+    assistant = build_assistant(settings, embedder=embedder, with_generator=False)
     log("embedder throughput…")
-    result["embedder"] = bench_embedder(embedder, [c.text for c in index.chunks])
+    result["embedder"] = bench_embedder(embedder, [c.text for c in assistant.retriever.index.chunks])
     result["embed_chunks_per_s"] = result["embedder"]["chunks_per_s"]
-    assistant = make_assistant(settings, index, embedder)
-    answerable = [q for q in questions if q.answerable]
     retrieve = []
     for q in questions:
         t = time.perf_counter()
         assistant.retrieve(q.question)
         retrieve.append((time.perf_counter() - t) * 1000)
     result["retrieve_ms"] = _pcts(retrieve)
-    for name in generators:
-        log(f"loading {name}…")
-        model_settings = settings.with_overrides({"models.generator": name})
-        seconds, generator = _timed(lambda s=model_settings: build_generator(s))
-        result["load_s"]["generators"][name] = round(seconds, 2)
-        assistant.generator = generator
-        if name == generators[0]:
-            log(f"extractive answers, checked by {name}…")
-            generator.warm(assistant.prompts.render("check_system", "ar"))
-            result["extractive"] = bench_extractive(assistant, answerable)
-        generator.warm(assistant.prompts.render("answer_system", "ar", abstain=assistant.prompts.abstain_message("ar")))
-        log(f"{name}: default configuration…")
-        default = bench_answers(assistant, answerable, reuse_prefix=True)
-        log(f"{name}: naive configuration (top-3 whole chunks, no prefix cache)…")
-        naive = bench_answers(assistant, answerable, reuse_prefix=False, k=NAIVE["k"],
-                              select_sentences=NAIVE["select_sentences"], context_tokens=NAIVE["context_tokens"])
-        result["generators"][name] = {"default": default, "naive": naive}
-        del generator
-        assistant.generator = None
-    if not generators:
-        log("extractive answers (no model: unchecked)…")
-        result["extractive"] = bench_extractive(assistant, answerable)
-    result["extractive_ms"] = result["extractive"]["extractive_ms"]
-    first = generators[0] if generators else None
-    if first:
-        runs = result["generators"][first]
-        result["ttft_ms"] = runs["default"]["ttft_ms"]
-        result["ttft_ms_naive"] = runs["naive"]["ttft_ms"]
-        result["ttft_ratio_p50"] = round(runs["default"]["ttft_ms"]["p50"] / runs["naive"]["ttft_ms"]["p50"], 3)
+    _bench_generators(settings, assistant, [q for q in questions if q.answerable], generators, result, log)
     if sizes:
         log(f"index scale {sizes}…")
         result["index_scale"] = bench_index_scale(sizes, embedder.dimension, index_types)
@@ -220,6 +202,39 @@ def run_bench(settings: Settings, questions: list[Question], generators: list[st
                            for row in result["index_scale"]}
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result
+
+
+def _bench_generators(settings: Settings, assistant, answerable: list[Question], generators: list[str], result: dict,
+                      log: Callable[[str], None]) -> None:
+    """Per model: load time, then default vs naive answers; the first model also checks extractive answers."""
+    from .factory import build_generator
+
+    for name in generators:
+        log(f"loading {name}…")
+        seconds, generator = _timed(lambda s=settings.with_overrides({"models.generator": name}): build_generator(s))
+        result["load_s"]["generators"][name] = round(seconds, 2)
+        assistant.generator = generator
+        if name == generators[0]:
+            log(f"extractive answers, checked by {name}…")
+            generator.warm(assistant.prompts.render("check_system", "ar"))
+            result["extractive"] = bench_extractive(assistant, answerable)
+        generator.warm(assistant.prompts.render("answer_system", "ar", abstain=assistant.prompts.abstain_message("ar")))
+        log(f"{name}: default configuration…")
+        default = bench_answers(assistant, answerable, lambda q: assistant.ask(q, mode="generative"), reuse_prefix=True)
+        log(f"{name}: naive configuration (top-3 whole chunks, no prefix cache)…")
+        naive = bench_answers(assistant, answerable, lambda q: naive_answer(assistant, q), reuse_prefix=False)
+        result["generators"][name] = {"default": default, "naive": naive}
+        del generator
+        assistant.generator = None
+    if not generators:
+        log("extractive answers (no model: unchecked)…")
+        result["extractive"] = bench_extractive(assistant, answerable)
+    result["extractive_ms"] = result["extractive"]["extractive_ms"]
+    if generators:
+        runs = result["generators"][generators[0]]
+        result["ttft_ms"] = runs["default"]["ttft_ms"]
+        result["ttft_ms_naive"] = runs["naive"]["ttft_ms"]
+        result["ttft_ratio_p50"] = round(runs["default"]["ttft_ms"]["p50"] / runs["naive"]["ttft_ms"]["p50"], 3)
 
 
 def write_plot(result: dict, path) -> None:

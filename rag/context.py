@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from .chunking import Chunk
 from .retrieval import Hit
-from .text import TermWeights, content_tokens, normalize, sentence_spans
+from .sentences import sentence_spans
+from .terms import TermWeights, content_tokens
+from .text import normalize
 
 _COUNT_QUESTION = re.compile(r"\b(كم|عدد|how many|how much|number of)\b")
 _WHEN_QUESTION = re.compile(r"\b(متي|when|what year|what date|اي عام|اي يوم|في اي)\b")
@@ -20,8 +22,7 @@ _MONTHS = re.compile(r"(يناير|فبراير|مارس|ابريل|مايو|ي�
 
 
 # Sentence score = semantic (0..1.5) + LEXICAL_WEIGHT × weighted word coverage + what-is-asked
-# bonuses + RANK_WEIGHT / chunk rank. Chosen with `rag eval` on evals/seeds.jsonl, re-checked on
-# XQuAD in session 8 (README, "Answer sentences").
+# bonuses + RANK_WEIGHT / chunk rank (docs/calibration.md#answer-sentences).
 LEXICAL_WEIGHT = 0.5
 RANK_WEIGHT = 0.1
 

@@ -8,7 +8,8 @@ import re
 
 from .generation import Generator
 from .prompting import Prompts, neutralise
-from .text import content_tokens, language, normalize
+from .terms import content_tokens
+from .text import language, normalize
 
 _REFERRING = re.compile(
     r"\b(ذلك|هذا|هذه|هذان|هاتان|هؤلاء|تلك|اولئك|عنه|عنها|عنهم|منه|منها|فيه|فيها|له|لها|لهم|"

@@ -1,6 +1,6 @@
 """Embedders: one seam (`embed`) with two implementations of the same sentence-transformers model:
 torch through sentence-transformers, and ONNX Runtime on an export of that model (models.export_onnx),
-which runs 2-3x faster on a 2-core CPU (README). Both keep a small cache for repeated queries.
+which runs 2-3x faster on a 2-core CPU. Both keep a small cache for repeated queries.
 Heavy libraries (torch, onnxruntime, tokenizers) are imported lazily, here only.
 """
 

@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .answering import Assistant
 from .citations import strip_markers
-from .pipeline import Assistant
-from .questions import Question
+from .questions import Question, QuestionSet, corpus_key, write_corpus
+from .settings import Settings
 from .text import answer_pattern, contains_normalized, folded
 
 RECALL_AT = (1, 3, 5, 10)
@@ -62,52 +63,56 @@ def hidden_gold(q: Question) -> Question:
     return Question(f"{q.id}#hidden", q.question, [], [], "hidden-gold")
 
 
-def evaluate_question(assistant: Assistant, q: Question, k: int, retrieval_only: bool, mode: str | None,
-                      retriever: str | None, chunk_texts: dict[str, tuple[str, str]],
+def evaluate_question(assistant: Assistant, q: Question, retrieval_only: bool, chunk_texts: dict[str, tuple[str, str]],
                       exclude_sources: frozenset[str] = frozenset()) -> dict:
     """Score one question; returns its result record. `chunk_texts`: chunk id -> (source, folded text).
     Chunks of `exclude_sources` are dropped from what is retrieved.
     """
     result = {"id": q.id, "question": q.question, "type": q.type, "answers": q.answers, "sources": q.sources,
               "answerable": q.answerable}
+    k = assistant.settings.retrieval.k
     started = time.perf_counter()
-    hits = assistant.retrieve(q.question, k=max(10, k) + (20 if exclude_sources else 0), mode=retriever)
+    hits = assistant.retrieve(q.question, k=max(10, k) + (20 if exclude_sources else 0))
     hits = [h for h in hits if h.chunk.source not in exclude_sources][: max(10, k)]
     retrieve_ms = (time.perf_counter() - started) * 1000
-    judge = relevance_judge(q)
-    relevant = [bool(judge and judge(*chunk_texts[h.chunk.chunk_id])) for h in hits]
-    result["retrieved"] = [{"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "score": round(h.score, 5),
-                            "dense_score": round(h.dense_score, 4), "relevant": r} for h, r in zip(hits, relevant)]
-    if judge:
-        total = sum(1 for source, text in chunk_texts.values() if judge(source, text))
-        result["retrieval"] = retrieval_metrics(relevant, total)
+    result.update(_retrieval_record(q, hits, chunk_texts))
     result["timings"] = {"retrieve_ms": retrieve_ms}
     if retrieval_only:
         return result
-
-    answer = assistant.ask(q.question, k=k, mode=mode, hits=hits[:k])
-    answer.timings["retrieve_ms"] = retrieve_ms
-    text = "" if answer.abstained else strip_markers(answer.answer)
-    citations = answer.citations()
-    for c in citations:
+    answer = assistant.ask(q.question, hits=hits[:k]).to_dict()
+    answer["timings"]["retrieve_ms"] = round(retrieve_ms, 1)
+    for c in answer["citations"]:
         c["correct"] = bool(q.answerable and (c["source"] in q.sources or any(contains_normalized(c["text"], a) for a in q.answers)))
-    result.update({
-        "answer": answer.answer,
-        "raw_answer": answer.raw_answer,
-        "abstained": answer.abstained,
-        "citations": [{k2: c[k2] for k2 in ("n", "chunk_id", "source", "start", "end", "correct")} for c in citations],
-        "sentences": answer.to_dict()["sentences"],
-        "prompt_tokens": answer.prompt_tokens,
-        "answer_check": answer.answer_check,
-        "answer_score": None if answer.check is None else answer.check.score,
-        "question_coverage": None if answer.check is None else answer.check.coverage,
-        "timings": {key: round(v, 1) for key, v in answer.timings.items()},
-    })
+    result.update({key: answer[key] for key in ANSWER_FIELDS})
+    result["citations"] = [{key: c[key] for key in CITATION_FIELDS} for c in answer["citations"]]
     if q.answerable:
-        result["exact"] = float(any(folded(text) == folded(a) for a in q.answers)) if text else 0.0
-        result["f1"] = max(token_f1(text, a) for a in q.answers) if text else 0.0
-        result["contains"] = float(any(contains_normalized(text, a) for a in q.answers)) if text else 0.0
+        result.update(answer_metrics("" if answer["abstained"] else strip_markers(answer["answer"]), q.answers))
     return result
+
+
+ANSWER_FIELDS = ("answer", "raw_answer", "abstained", "quoted", "sentences", "prompt_tokens", "answer_check",
+                 "answer_score", "question_coverage", "timings")
+CITATION_FIELDS = ("n", "chunk_id", "source", "start", "end", "correct")
+
+
+def answer_metrics(text: str, answers: list[str]) -> dict:
+    """Exact match, token F1 and contains-gold of an answer text against the gold answers."""
+    if not text:
+        return {"exact": 0.0, "f1": 0.0, "contains": 0.0}
+    return {"exact": float(any(folded(text) == folded(a) for a in answers)),
+            "f1": max(token_f1(text, a) for a in answers),
+            "contains": float(any(contains_normalized(text, a) for a in answers))}
+
+
+def _retrieval_record(q: Question, hits: list, chunk_texts: dict[str, tuple[str, str]]) -> dict:
+    judge = relevance_judge(q)
+    relevant = [bool(judge and judge(*chunk_texts[h.chunk.chunk_id])) for h in hits]
+    record = {"retrieved": [{"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "score": round(h.score, 5),
+                             "dense_score": round(h.dense_score, 4), "relevant": r} for h, r in zip(hits, relevant)]}
+    if judge:
+        total = sum(1 for source, text in chunk_texts.values() if judge(source, text))
+        record["retrieval"] = retrieval_metrics(relevant, total)
+    return record
 
 
 def _percentiles(values: list[float]) -> dict:
@@ -187,8 +192,7 @@ def check_thresholds(results: list[dict], thresholds=tuple(x / 4 for x in range(
     return rows
 
 
-def run_evaluation(assistant: Assistant, questions: list[Question], k: int, retrieval_only: bool = False,
-                   mode: str | None = None, retriever: str | None = None, progress=None,
+def run_evaluation(assistant: Assistant, questions: list[Question], retrieval_only: bool = False, progress=None,
                    hide_gold: bool = False) -> list[dict]:
     """Evaluate every question; one failing question is recorded, never fatal. With `hide_gold`,
     each answerable question with sources is asked a second time without them (`hidden_gold`).
@@ -200,7 +204,7 @@ def run_evaluation(assistant: Assistant, questions: list[Question], k: int, retr
     results = []
     for q, exclude in cases:
         try:
-            results.append(evaluate_question(assistant, q, k, retrieval_only, mode, retriever, chunk_texts, exclude))
+            results.append(evaluate_question(assistant, q, retrieval_only, chunk_texts, exclude))
         except Exception as exc:  # noqa: BLE001 - an evaluation must report, not stop
             results.append({"id": q.id, "question": q.question, "answers": q.answers, "sources": q.sources,
                             "answerable": q.answerable, "error": f"{type(exc).__name__}: {exc}",
@@ -209,3 +213,41 @@ def run_evaluation(assistant: Assistant, questions: list[Question], k: int, retr
         if progress:
             progress(1)
     return results
+
+
+def eval_assistant(settings: Settings, qset: QuestionSet, name: str, retrieval_only: bool, progress=None,
+                   log=lambda line: None) -> Assistant:
+    """The assistant for a question set: over the configured index, or for a SQuAD file over an
+    index of its own paragraphs (kept under the index folder, rebuilt only when they change).
+    """
+    from .factory import build_assistant, build_embedder, ingest_corpus, needs_generator
+
+    with_generator = not retrieval_only and needs_generator(settings)
+    if qset.corpus is None:
+        return build_assistant(settings, with_generator=with_generator, progress=progress)
+    embedder = build_embedder(settings)
+    c = settings.chunking
+    base = settings.index_dir / "eval" / f"{name}-{corpus_key(qset.corpus)}"
+    settings = settings.with_overrides({"index_dir": base / f"index-{c.chunk_size}-{c.chunk_overlap}"})
+    index, report = ingest_corpus(settings, embedder, [write_corpus(qset.corpus, base / "corpus")], progress=progress)
+    if report.embedded_chunks:
+        log(report.summary())
+    return build_assistant(settings, index=index, embedder=embedder, with_generator=with_generator)
+
+
+def run_settings(assistant: Assistant, file_name: str, retrieval_only: bool, limit: int | None, seed: int,
+                 hide_gold: bool) -> dict:
+    """What a run was measured with, for its summary."""
+    s = assistant.settings
+    use_model = assistant.generator is not None
+    mode = s.generation.mode
+    return {
+        "file": file_name, "retriever": s.retrieval.retriever, "k": s.retrieval.k,
+        "mode": "retrieval-only" if retrieval_only else mode,
+        "embedder": s.models.embedder, "generator": s.models.generator if use_model else None,
+        "chunk_size": s.chunking.chunk_size, "chunk_overlap": s.chunking.chunk_overlap,
+        "context_tokens": s.generation.context_tokens if use_model and mode != "extractive" else None,
+        "answer_check": s.grounding.min_answer_score
+        if use_model and mode != "generative" and s.grounding.check_answers else None,
+        "limit": limit, "seed": seed if limit else None, "hide_gold": hide_gold,
+    }

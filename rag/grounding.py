@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from .citations import AnswerSentence
 from .prompting import neutralise
-from .text import TermWeights, content_tokens, language, normalize, numbers
+from .terms import TermWeights, content_tokens
+from .text import language, normalize, numbers
 
 
 def lexical_support(sentence: str, passage: str, weights: TermWeights | None = None, question: str = "") -> float:
@@ -105,7 +106,7 @@ def missing_question_words(question: str, passage: str) -> list[str]:
 class AnswerCheck:
     """The verdict on whether the best sentence answers the question. `score` is what the
     abstention thresholds compare: the model's yes/no log-odds (`model`), raised or lowered by how
-    far the passage's question coverage lies from `neutral` (README, "Question coverage").
+    far the passage's question coverage lies from `neutral` (docs/calibration.md#question-coverage).
     """
 
     model: float

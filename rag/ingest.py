@@ -88,83 +88,99 @@ def ingest_lock(index_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@dataclass
+class _Plan:
+    """What the next index holds: unchanged sources' chunks and vectors, and new chunks to embed."""
+
+    kept_chunks: list[Chunk] = field(default_factory=list)
+    kept_vectors: list[np.ndarray] = field(default_factory=list)
+    new_chunks: list[Chunk] = field(default_factory=list)
+    sources: dict[str, SourceRecord] = field(default_factory=dict)
+
+
 def ingest(paths: list[Path], index_dir: Path, embedder: Embedder, signature: dict, chunk_size: int,
            chunk_overlap: int, index_type: str = "auto", approximate_above: int = 200_000,
-           rebuild: bool = False, progress_factory=None) -> tuple[Index, IngestReport]:
+           rebuild: bool = False, progress=None) -> tuple[Index, IngestReport]:
     """Sync the index in `index_dir` with the files under `paths`; returns the new index and a report."""
     report = IngestReport()
     with ingest_lock(index_dir):
-        previous = None
-        manifest = None if rebuild else read_manifest(index_dir)
-        if manifest is not None:
-            check_signature(manifest, signature, index_dir)
-            try:
-                previous = load_index(index_dir, signature)
-            except IndexUnavailable:
-                previous = None  # corrupt: rebuild everything from the files
+        previous = None if rebuild else _previous_index(index_dir, signature)
         files, report.skipped = discover(paths)
-        old_by_source: dict[str, list[int]] = {}
+        plan = _plan(files, previous, chunk_size, chunk_overlap, report)
         if previous:
-            for i, chunk in enumerate(previous.chunks):
-                old_by_source.setdefault(chunk.source, []).append(i)
-
-        kept_chunks: list[Chunk] = []
-        kept_vectors: list[np.ndarray] = []
-        new_chunks: list[Chunk] = []
-        sources: dict[str, SourceRecord] = {}
-        seen_hashes: dict[str, str] = {}
-        for path in files:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                report.skipped.append((str(path), f"unreadable ({exc.strerror or exc})"))
-                continue
-            digest = file_hash(data)
-            if digest in seen_hashes:
-                report.skipped.append((str(path), f"duplicate of {seen_hashes[digest]}"))
-                continue
-            source_id = path.stem
-            if source_id in sources:
-                source_id = f"{path.stem}~{digest[:8]}"
-            seen_hashes[digest] = str(path)
-            old = previous.sources.get(source_id) if previous else None
-            if old is not None and old.content_hash == digest:
-                sources[source_id] = old
-                idx = old_by_source.get(source_id, [])
-                kept_chunks += [previous.chunks[i] for i in idx]
-                kept_vectors.append(previous.vectors[idx] if idx else np.zeros((0, previous.vectors.shape[1]), np.float32))
-                report.unchanged.append(source_id)
-                continue
-            try:
-                doc = load_document(path)
-            except DocumentError as exc:
-                report.skipped.append((str(path), str(exc)))
-                continue
-            doc.source_id = source_id
-            chunks = chunk_document(doc, chunk_size, chunk_overlap)
-            if not chunks:
-                report.skipped.append((str(path), "no article text found"))
-                continue
-            sources[source_id] = SourceRecord(source_id, str(path), doc.title, doc.text, digest, doc.encoding)
-            new_chunks += chunks
-            (report.updated if old is not None else report.added).append(source_id)
-        if previous:
-            report.removed = sorted(set(previous.sources) - set(sources))
-
-        started = time.perf_counter()
-        bar = progress_factory(len(new_chunks)) if progress_factory and new_chunks else None
-        new_vectors = embed_in_batches(embedder, [c.text for c in new_chunks], "passage",
-                                       progress=bar.update if bar else None)
-        if bar:
-            bar.close()
-        report.embed_seconds = time.perf_counter() - started
-        report.embedded_chunks = len(new_chunks)
-
-        chunks = kept_chunks + new_chunks
-        vectors = np.vstack(kept_vectors + [new_vectors]) if kept_vectors else new_vectors
+            report.removed = sorted(set(previous.sources) - set(plan.sources))
+        new_vectors = _embed(embedder, plan.new_chunks, progress, report)
+        chunks = plan.kept_chunks + plan.new_chunks
+        vectors = np.vstack(plan.kept_vectors + [new_vectors]) if plan.kept_vectors else new_vectors
         manifest = {**signature, "sources": {sid: {"path": s.path, "title": s.title, "sha256": s.content_hash}
-                                             for sid, s in sources.items()}}
+                                             for sid, s in plan.sources.items()}}
         index_type = choose_index_type(index_type, len(chunks), approximate_above)
-        index = save_index(index_dir, manifest, chunks, vectors, sources, index_type)
+        index = save_index(index_dir, manifest, chunks, vectors, plan.sources, index_type)
         report.n_chunks = len(chunks)
     return index, report
+
+
+def _previous_index(index_dir: Path, signature: dict) -> Index | None:
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        return None
+    check_signature(manifest, signature, index_dir)
+    try:
+        return load_index(index_dir, signature)
+    except IndexUnavailable:
+        return None  # corrupt: rebuild everything from the files
+
+
+def _plan(files: list[Path], previous: Index | None, chunk_size: int, chunk_overlap: int,
+          report: IngestReport) -> _Plan:
+    """Keep unchanged files' chunks and vectors; chunk new and changed ones; skip bad ones with a reason."""
+    plan = _Plan()
+    old_by_source: dict[str, list[int]] = {}
+    for i, chunk in enumerate(previous.chunks if previous else []):
+        old_by_source.setdefault(chunk.source, []).append(i)
+    seen_hashes: dict[str, str] = {}
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.skipped.append((str(path), f"unreadable ({exc.strerror or exc})"))
+            continue
+        digest = file_hash(data)
+        if digest in seen_hashes:
+            report.skipped.append((str(path), f"duplicate of {seen_hashes[digest]}"))
+            continue
+        source_id = path.stem if path.stem not in plan.sources else f"{path.stem}~{digest[:8]}"
+        seen_hashes[digest] = str(path)
+        old = previous.sources.get(source_id) if previous else None
+        if old is not None and old.content_hash == digest:
+            idx = old_by_source.get(source_id, [])
+            plan.sources[source_id] = old
+            plan.kept_chunks += [previous.chunks[i] for i in idx]
+            plan.kept_vectors.append(previous.vectors[idx] if idx else np.zeros((0, previous.vectors.shape[1]), np.float32))
+            report.unchanged.append(source_id)
+            continue
+        try:
+            doc = load_document(path)
+        except DocumentError as exc:
+            report.skipped.append((str(path), str(exc)))
+            continue
+        doc.source_id = source_id
+        chunks = chunk_document(doc, chunk_size, chunk_overlap)
+        if not chunks:
+            report.skipped.append((str(path), "no article text found"))
+            continue
+        plan.sources[source_id] = SourceRecord(source_id, str(path), doc.title, doc.text, digest, doc.encoding)
+        plan.new_chunks += chunks
+        (report.updated if old is not None else report.added).append(source_id)
+    return plan
+
+
+def _embed(embedder: Embedder, chunks: list[Chunk], progress, report: IngestReport) -> np.ndarray:
+    started = time.perf_counter()
+    bar = progress(len(chunks)) if progress and chunks else None
+    vectors = embed_in_batches(embedder, [c.text for c in chunks], "passage", progress=bar.update if bar else None)
+    if bar:
+        bar.close()
+    report.embed_seconds = time.perf_counter() - started
+    report.embedded_chunks = len(chunks)
+    return vectors

@@ -26,16 +26,12 @@ class ModelSettings(_Group):
     generator: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
     n_ctx: int = 4096
     threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
-    # onnx: ONNX Runtime on an export of the same model, identical vectors, 2-3x torch's speed;
-    # small batches waste less time on padding (README, "Embedder speed").
-    embedder_runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx"
-    embed_batch_size: int = 2
+    embedder_runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx"  # same vectors as torch, 2-3x faster
+    embed_batch_size: int = 2  # small length-sorted batches waste little on padding
 
 
 class ChunkSettings(_Group):
-    """Chunker settings; stored in the index manifest, so changing one asks for a rebuild.
-    1000/200 characters measured best over the seeds set and XQuAD-ar together (README).
-    """
+    """Stored in the index manifest: changing one asks for a rebuild."""
 
     chunk_size: int = 1000
     chunk_overlap: int = 200
@@ -54,52 +50,32 @@ class RetrievalSettings(_Group):
 
 
 class GenerationSettings(_Group):
-    # auto: extractive (the best source sentences, checked by the model) for questions in the
-    # corpus language, generative for others, whose answer must be written in their language.
-    # Measured on the seeds set: README, "Results".
+    # auto: quote and check in the corpus language, write (and verify) in other languages
     mode: Literal["auto", "extractive", "generative"] = "auto"
     corpus_language: str = "ar"
     temperature: float = 0.0
-    max_tokens: int = 96  # answers are one or two short sentences; longer runs are loops (measured)
-    repeat_penalty: float = 1.0  # 1.1 measured: one more false abstention, so off
-    context_tokens: int = 120
+    max_tokens: int = 96  # answers are one or two short sentences; longer runs are loops
+    repeat_penalty: float = 1.0
+    context_tokens: int = 120  # prompt length is the latency
     max_question_chars: int = 2000
     grammar: bool = True
-    # Extractive answers quote the best-scored sentence plus, up to `answer_sentences` in all, the
-    # runners-up scoring within `sentence_margin` of it (README, "Answer sentences").
-    answer_sentences: int = 2
+    answer_sentences: int = 2  # the best sentence and runners-up scoring within sentence_margin of it
     sentence_margin: float = 0.2
 
 
 class GroundingSettings(_Group):
-    """Thresholds chosen with `rag eval` on evals/seeds.jsonl (see README)."""
+    """The thresholds of the answer path (applied in rag/answering/policy.py; docs/calibration.md)."""
 
-    min_retrieval_score: float = 0.76  # e5 cosine of the best chunk; below it, abstain without generating
-    min_support: float = 0.5  # weighted share of a sentence's new words its passage must contain
+    min_retrieval_score: float = 0.76  # e5 cosine of the best chunk; below it, abstain without the model
+    min_support: float = 0.5  # weighted share of a written sentence's new words its passage must hold
     verify: bool = True
-    prefer_best_passage: bool = True  # a generated answer must rest on the best-scored sentence
-    # Answer check (quoted answers, and generated ones checked first): the model is asked whether
-    # the best sentence alone answers the question; below `min_answer_score` (its yes/no log-odds)
-    # the assistant abstains. Calibrated with `rag eval --hide-gold` on two XQuAD-ar samples, not
-    # on the seeds set (README, "Answer-check prompt").
-    check_answers: bool = True
-    min_answer_score: float = 0.45
-    # The thresholds compare the check's log-odds plus `coverage_weight` × (question coverage −
-    # `coverage_neutral`): the weighted share of the question's content words found in the best
-    # sentence's passage, when both are in one language (else the log-odds alone). Chosen with
-    # `rag eval --hide-gold` on the same XQuAD-ar samples (README, "Question coverage"); 0 turns it off.
-    coverage_weight: float = 4.0
+    prefer_best_passage: bool = True  # a written answer must rest on the best-scored sentence's article
+    check_answers: bool = True  # the model checks that the best sentence alone answers
+    min_answer_score: float = 0.45  # answer score below which the assistant abstains
+    coverage_weight: float = 4.0  # answer score = check log-odds + weight x (question coverage - neutral)
     coverage_neutral: float = 0.39
-    # A generated answer the model declines, or that fails verification, is replaced by the best
-    # sentence, quoted, when the answer check scores it at least `min_quote_score`: higher than
-    # `min_answer_score`, as the model's declining is itself evidence (README "Model declines":
-    # chosen on XQuAD-ar, carried over to the session-7 check prompt). None turns this off.
-    min_quote_score: float | None = 2.0
-    # Generated answers (questions in another language than the corpus) are checked before the
-    # model writes: below `min_answer_score` the assistant abstains; the model then writes from
-    # the checked sentences, which are quoted when it declines (README, "English questions").
-    # False: the model's declining decides, with the `min_quote_score` fallback above.
-    check_before_writing: bool = True
+    min_quote_score: float | None = 2.0  # write-first only: quote instead of a declined answer above it
+    check_before_writing: bool = True  # written answers are checked before the model writes
 
 
 class Settings(BaseSettings):

@@ -22,7 +22,7 @@ import numpy as np
 from . import vectors as vector_index
 from .chunking import Chunk
 from .lexical import BM25Index
-from .text import TermWeights
+from .terms import TermWeights
 
 FORMAT_VERSION = 1
 CURRENT = "current"

@@ -1,15 +1,13 @@
-"""Arabic-aware text handling, owned in one place: normalisation for matching, tokenization for
-BM25 and scoring, sentence spans with offsets, and the language of a question.
+"""Arabic normalisation, owned in one place: normalised and light-stemmed tokens for BM25 and
+scoring, answer matching, and the language of a text.
 
 Normalised text is only ever used for matching; the original text is kept for display and offsets.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from dataclasses import dataclass
 
 # Harakat, tanween, shadda, sukun, superscript alef, Quranic annotation marks.
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]")
@@ -39,12 +37,6 @@ _PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و")
 # One suffix: pronoun and plural endings, then ه/ي, then a final alef (accusative tanween: شخصاً).
 _SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "هم", "كم", "نا", "ه", "ي", "ا")
 
-# Sentence ends: Latin and Arabic full stop/question/exclamation, Arabic semicolon, newlines.
-_SENTENCE_END = re.compile(r"[.!?؟!؛]+[\"'”»)\]]*\s+|\n+")
-# An abbreviation is a chain of one- or two-letter dotted tokens: «سي. إن. إن», «لـبي. بي. سي», "U.S.".
-_SHORT_DOTTED = re.compile(r"(?:^|[\s(«\"“.])(?:[وفبلك]ـ?)?[^\W\d_]{1,2}\.$")
-_SHORT_NEXT = re.compile(r"\s*[^\W\d_]{1,2}(?:[.\s،,]|$)")
-_SHORT_CHAIN = re.compile(r"[^\W\d_]{1,2}\.\s*[^\W\d_]{1,2}\.$")
 
 
 def strip_invisible(text: str) -> str:
@@ -110,94 +102,8 @@ def contains_normalized(haystack: str, needle: str) -> bool:
     return pattern is not None and pattern.search(folded(haystack)) is not None
 
 
-@dataclass(frozen=True)
-class Span:
-    """A piece of a text with its character offsets in that text."""
-
-    start: int
-    end: int
-    text: str
-
-
-def sentence_spans(text: str, offset: int = 0) -> list[Span]:
-    """Split into sentences, each stripped of surrounding space, with offsets (plus `offset`).
-    A full stop right after a word of one or two letters is an abbreviation («سي. إن. إن»,
-    «بي. بي. سي», "U.S."), not a sentence end.
-    """
-    spans: list[Span] = []
-    cursor = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.group().startswith(".") and _is_abbreviation(text, match.start(), match.end()):
-            continue
-        _append_stripped(spans, text, cursor, match.start() + len(match.group().rstrip()), offset)
-        cursor = match.end()
-    _append_stripped(spans, text, cursor, len(text), offset)
-    return spans
-
-
-def _is_abbreviation(text: str, dot: int, after: int) -> bool:
-    before = text[max(0, dot - 12) : dot + 1]
-    return bool(_SHORT_DOTTED.search(before)) and bool(
-        _SHORT_NEXT.match(text, after) or _SHORT_CHAIN.search(before))
-
-
-def _append_stripped(spans: list[Span], text: str, start: int, end: int, offset: int) -> None:
-    piece = text[start:end]
-    left = len(piece) - len(piece.lstrip())
-    right = len(piece.rstrip())
-    if right > left:
-        spans.append(Span(offset + start + left, offset + start + right, piece[left:right]))
-
-
 def language(text: str) -> str:
     """'ar' when Arabic letters dominate the letters of `text`, else 'en'."""
     arabic = len(_ARABIC_LETTER.findall(text))
     latin = len(_LATIN_LETTER.findall(text))
     return "ar" if arabic >= latin and arabic > 0 else "en"
-
-
-# Function words that carry no evidence (normalised forms). Used for support scoring and
-# sentence selection, never for BM25 (whose idf already discounts them).
-STOPWORDS = frozenset(
-    normalize(w)
-    for w in (
-        "في من على إلى الى عن أن إن ان التي الذي الذين هذا هذه ذلك تلك هو هي هم كان كانت قد لا ما لم لن "
-        "مع بعد قبل ثم أو او و ف ب ل ك كل بين حتى إذا اذا أي اي عند منذ لقد وقد كما أيضا ايضا غير بل "
-        "فيه فيها منه منها عليه عليها له لها هل كم متى أين اين كيف لماذا ماذا من ما التي "
-        "the a an of in on at to for by with from and or is are was were be been has have had "
-        "that this these those it its as not no do does did what which who whom when where why how"
-    ).split()
-)
-
-
-def content_tokens(text: str) -> list[str]:
-    """Stemmed tokens of `text` without function words: what a claim's evidence must contain."""
-    return [light_stem(t) for t in tokenize(text, stem=False) if t not in STOPWORDS]
-
-
-class TermWeights:
-    """Inverse document frequencies of content words over a collection: a word that few
-    passages contain (a name, a place) says more about a match than a common one.
-    With no collection (`TermWeights({}, 0)`) every word weighs the same.
-    """
-
-    def __init__(self, df: dict[str, int], n_docs: int):
-        self.df = df
-        self.n_docs = n_docs
-
-    @classmethod
-    def from_texts(cls, texts: list[str]) -> TermWeights:
-        df: dict[str, int] = {}
-        for text in texts:
-            for token in set(content_tokens(text)):
-                df[token] = df.get(token, 0) + 1
-        return cls(df, len(texts))
-
-    def __call__(self, token: str) -> float:
-        df = self.df.get(token, 0)
-        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
-
-    def coverage(self, needed: set[str], present: set[str]) -> float:
-        """Weighted share of `needed` words found in `present` (0..1)."""
-        total = sum(self(t) for t in needed)
-        return sum(self(t) for t in needed & present) / total if total else 0.0

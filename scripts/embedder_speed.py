@@ -7,7 +7,7 @@ paragraphs (longer texts). Needs the seed index and the XQuAD eval index (`rag e
 import time
 from pathlib import Path
 
-from rag.components import build_embedder
+from rag.factory import build_embedder
 from rag.questions import corpus_key, load_question_set
 from rag.settings import PROJECT_ROOT, load_settings
 from rag.store import load_index

@@ -93,7 +93,7 @@ def settings(tmp_path: Path, corpus: Path) -> Settings:
 @pytest.fixture
 def built(settings, embedder):
     """The seeds ingested with the fake embedder: (settings, index)."""
-    from rag.components import ingest_corpus
+    from rag.factory import ingest_corpus
 
     index, _ = ingest_corpus(settings, embedder)
     return settings, index
@@ -101,7 +101,7 @@ def built(settings, embedder):
 
 @pytest.fixture
 def assistant(built, embedder, generator):
-    from rag.components import make_assistant
+    from rag.factory import make_assistant
 
     settings, index = built
     return make_assistant(settings, index, embedder, generator)

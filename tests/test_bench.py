@@ -1,4 +1,4 @@
-from rag.bench import bench_answers, bench_extractive, bench_index_scale, markdown, synthetic_vectors, write_plot
+from rag.bench import bench_answers, bench_extractive, bench_index_scale, markdown, naive_answer, synthetic_vectors, write_plot
 from rag.questions import Question
 
 QS = [Question("q1", "كم شخصاً قتل في اعتداء نيس؟", ["84"], ["002_2cf461aa69cecbfd"])]
@@ -21,8 +21,8 @@ def test_synthetic_vectors_are_unit_length():
 def test_answer_timing_default_vs_naive(assistant, generator, tmp_path):
     generator.enqueue("لا تذكر المصادر ذلك.", "لا تذكر المصادر ذلك.")
     generator.reuse_prefix = True
-    default = bench_answers(assistant, QS, reuse_prefix=True)
-    naive = bench_answers(assistant, QS, reuse_prefix=False, k=3, select_sentences=False, context_tokens=10**6)
+    default = bench_answers(assistant, QS, lambda q: assistant.ask(q, mode="generative"), reuse_prefix=True)
+    naive = bench_answers(assistant, QS, lambda q: naive_answer(assistant, q), reuse_prefix=False)
     assert naive["prompt_tokens"]["p50"] > default["prompt_tokens"]["p50"]
     extractive = bench_extractive(assistant, QS)
     result = {"machine": "test", "load_s": {"embedder": 0.1, "generators": {"canned": 0.1}}, "dimension": 64,

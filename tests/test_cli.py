@@ -3,15 +3,15 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from rag import cli, components
+from rag import cli, factory
 from rag.settings import Settings
 
 
 @pytest.fixture
 def run(monkeypatch, settings: Settings, embedder, generator):
     """Invoke `rag` with the fakes wired in and settings pointed at tmp_path."""
-    monkeypatch.setattr(components, "build_embedder", lambda s: embedder)
-    monkeypatch.setattr(components, "build_generator", lambda s, reuse_prefix=True: generator)
+    monkeypatch.setattr(factory, "build_embedder", lambda s: embedder)
+    monkeypatch.setattr(factory, "build_generator", lambda s, reuse_prefix=True: generator)
     monkeypatch.setattr(cli, "load_settings", lambda **overrides: settings.with_overrides(overrides))
 
     def invoke(*args):

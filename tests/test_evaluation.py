@@ -99,7 +99,7 @@ def test_end_to_end_run_with_fakes(assistant, generator, tmp_path: Path):
     qs = load_question_set(SEEDS_SET).questions[:6] + [q for q in load_question_set(SEEDS_SET).questions if not q.answerable][:2]
     generator.enqueue(*["لا تذكر المصادر ذلك."] * len(qs))
     generator.checks = [-3.0] * len(qs)  # and the answer check agrees: nothing is quoted instead
-    results = run_evaluation(assistant, qs, k=5)
+    results = run_evaluation(assistant, qs)
     summary = summarise(results, retrieval_only=False)
     assert summary["n"] == 8 and summary["abstention"]["correct"] == 1.0 and summary["abstention"]["false"] == 1.0
     assert summary["retrieval"]["recall@10"] is not None
@@ -112,7 +112,7 @@ def test_end_to_end_run_with_fakes(assistant, generator, tmp_path: Path):
 
 def test_retrieval_only_run(assistant):
     qs = load_question_set(SEEDS_SET).questions[:10]
-    summary = summarise(run_evaluation(assistant, qs, k=5, retrieval_only=True), retrieval_only=True)
+    summary = summarise(run_evaluation(assistant, qs, retrieval_only=True), retrieval_only=True)
     assert "answer" not in summary and 0.0 <= summary["retrieval"]["mrr"] <= 1.0
 
 
@@ -122,7 +122,8 @@ def test_hidden_gold_twins_calibrate_the_answer_check(assistant, generator):
     """
     qs = [q for q in load_question_set(SEEDS_SET).questions if q.answerable][:2]
     generator.checks.extend([2.0, 1.0, -1.0, 0.5])  # the two questions, then their hidden twins
-    results = run_evaluation(assistant, qs, k=5, mode="extractive", hide_gold=True)
+    assistant.settings.generation.mode = "extractive"
+    results = run_evaluation(assistant, qs, hide_gold=True)
     assert [r["answerable"] for r in results] == [True, True, False, False]
     twins = results[2:]
     assert all(r["id"].endswith("#hidden") and r["type"] == "hidden-gold" for r in twins)
@@ -141,7 +142,7 @@ def test_a_question_that_fails_counts_against_the_run(assistant, monkeypatch):
     qs = [q for q in load_question_set(SEEDS_SET).questions if not q.answerable][:1]
     monkeypatch.setattr(assistant, "ask", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     monkeypatch.setattr(assistant, "stream", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
-    results = run_evaluation(assistant, qs, k=5, mode="extractive")
+    results = run_evaluation(assistant, qs)
     assert "RuntimeError: boom" in results[0]["error"]
     summary = summarise(results, retrieval_only=False)
     assert summary["errors"] == 1 and summary["abstention"]["correct"] == 0.0

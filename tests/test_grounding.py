@@ -2,7 +2,7 @@ import pytest
 
 from rag.citations import AnswerSentence
 from rag.grounding import AnswerCheck, is_abstention, lexical_support, missing_question_words, question_coverage, verify
-from rag.text import TermWeights
+from rag.terms import TermWeights
 
 NICE = "هدد داعش بتصعيد الهجمات بعد 9 أيام من اعتداء نيس الذي أوقع 84 قتيلا وتبناه التنظيم."
 PARIS = "وأوضح رودس أن الاعتداءات الدموية التي ارتكبها مسلحون وقتل فيها 129 شخصاً في باريس."

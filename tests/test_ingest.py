@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.components import ingest_corpus, signature_for
+from rag.factory import ingest_corpus, signature_for
 from rag.store import IndexUnavailable, current_dir, load_index
 
 

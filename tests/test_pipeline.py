@@ -1,7 +1,7 @@
 import pytest
 
+from rag.answering import Draft, Final, Passages, QuestionError, Token
 from rag.context import score_sentences
-from rag.pipeline import QuestionError
 
 NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
 
@@ -10,7 +10,7 @@ def test_generated_answer_is_parsed_verified_and_cited(assistant, generator):
     # Parsing and verification only; the agreement with the best sentence has its own test below.
     assistant.settings.grounding.prefer_best_passage = False
     # Reply from the passages the pipeline will show, so the canned model cites correctly.
-    _, passages = next(assistant.stream(NICE_Q))
+    passages = next(iter(assistant.stream(NICE_Q))).passages
     nice = next(p for p in passages if "84" in p.text)
     generator.enqueue(f"أوقع اعتداء نيس 84 قتيلا [{nice.n}].")
     answer = assistant.ask(NICE_Q)
@@ -52,7 +52,7 @@ def test_a_declined_or_unverified_answer_quotes_a_checked_sentence(assistant, ge
     generator.checks = [2.0, 1.5]
     for _ in range(2):
         answer = assistant.ask(NICE_Q, mode="generative")
-        assert not answer.abstained and answer.mode == "generative→extractive"
+        assert not answer.abstained and answer.mode == "generative" and answer.quoted
         assert "84" in answer.answer and answer.answer_check > 0
         citation = answer.citations()[0]
         source = assistant.retriever.index.sources[citation["source"]].text
@@ -69,7 +69,7 @@ def test_a_declined_or_unverified_answer_quotes_a_checked_sentence(assistant, ge
 def test_english_question_gets_english_prompt_and_the_corpus_language_check(assistant, generator):
     generator.enqueue("The sources do not say.")
     answer = assistant.ask("How many people died in the Nice attack?")
-    assert answer.language == "en" and answer.mode == "generative→extractive"  # checked, so quoted
+    assert answer.language == "en" and answer.mode == "generative" and answer.quoted  # checked, so quoted
     checking, answering = generator.history[-2:]  # checked first, then written
     assert answering["messages"][0]["content"].startswith("You assist")
     # The checked sentence is Arabic: the check speaks the corpus language (README, "English questions").
@@ -89,7 +89,7 @@ def test_a_checked_answer_the_model_declines_or_misstates_is_quoted(assistant, g
     generator.checks = [1.0, 1.0]
     for _ in range(2):
         answer = assistant.ask(NICE_Q)
-        assert not answer.abstained and answer.mode == "generative→extractive" and answer.answer_check == 1.0
+        assert not answer.abstained and answer.mode == "generative" and answer.quoted and answer.answer_check == 1.0
         assert "84" in answer.answer and "100" not in answer.answer
         citation = answer.citations()[0]
         source = assistant.retriever.index.sources[citation["source"]].text
@@ -99,7 +99,7 @@ def test_a_checked_answer_the_model_declines_or_misstates_is_quoted(assistant, g
 
 def test_the_model_writes_from_the_checked_sentences_only(assistant, generator):
     events = list(assistant.stream(NICE_Q))
-    draft = next(payload for event, payload in events if event == "draft")
+    draft = next(e.answer for e in events if isinstance(e, Draft))
     written = generator.history[-1]["messages"][1]["content"]
     checked = generator.history[-2]["messages"][1]["content"]
     assert draft.passages[0].text in checked
@@ -158,8 +158,8 @@ def test_extractive_answer_is_a_draft_until_the_model_confirms_it(assistant, gen
     assistant.settings.generation.sentence_margin = 0.0  # the best sentence alone
     generator.checks.append(1.5)
     events = list(assistant.stream(NICE_Q, mode="extractive"))
-    assert [e for e, _ in events] == ["passages", "draft", "answer"]
-    draft, answer = events[1][1], events[2][1]
+    assert [type(e) for e in events] == [Passages, Draft, Final]
+    draft, answer = events[1].answer, events[2].answer
     assert not answer.abstained and answer.answer == draft.answer and answer.answer_check == 1.5
     assert answer.to_dict()["answer_check"] == 1.5 and answer.timings["ttft_ms"] <= answer.timings["total_ms"]
     check = generator.history[-1]
@@ -208,14 +208,14 @@ def test_question_coverage_of_the_best_passage_moves_the_check_score(assistant, 
     assert uncovered.check.model == 1.0 and uncovered.check.coverage < 0.3
     assert uncovered.abstained and uncovered.check.score < 0.45
     assert any("does not contain" in n and "الجرحى" in n for n in uncovered.notices)  # says why
-    assert uncovered.to_dict()["answer_score"] == round(uncovered.check.score, 3)
+    assert uncovered.to_dict()["answer_score"] == uncovered.check.score
     english = assistant.ask("How many people were injured in Paris?", mode="extractive")
     assert english.check.coverage is None and english.check.score == 1.0 and not english.abstained
     assert english.to_dict()["question_coverage"] is None
 
 
 def test_extractive_answer_without_a_model_says_it_is_unchecked(built, embedder):
-    from rag.components import make_assistant
+    from rag.factory import make_assistant
 
     settings, index = built
     answer = make_assistant(settings, index, embedder, None).ask(NICE_Q, mode="extractive")
@@ -225,8 +225,8 @@ def test_extractive_answer_without_a_model_says_it_is_unchecked(built, embedder)
 
 def test_streaming_yields_passages_tokens_then_answer(assistant, generator):
     generator.enqueue("لا تذكر المصادر ذلك.")
-    events = [event for event, _ in assistant.stream(NICE_Q)]
-    assert events[0] == "passages" and events[1] == "draft" and events[-1] == "answer" and "token" in events
+    kinds = [type(e) for e in assistant.stream(NICE_Q)]
+    assert kinds[:2] == [Passages, Draft] and kinds[-1] is Final and Token in kinds
 
 
 @pytest.mark.parametrize("question", ["", "   ", "؟؟!!", "\u202e\u200f"])
@@ -252,7 +252,7 @@ def test_context_respects_the_token_budget(assistant, generator):
 
 def test_answer_not_resting_on_the_best_passage_falls_back_to_its_sentence(assistant, generator):
     assistant.settings.grounding.check_before_writing = False  # the model reads the 400-token context
-    _, passages = next(assistant.stream(NICE_Q, context_tokens=400))
+    passages = next(iter(assistant.stream(NICE_Q, context_tokens=400))).passages
     others = [p for p in passages if p.chunk.source != passages[0].chunk.source]
     assert others
     # A verified claim from another article than the best sentence's: shown as that sentence instead.
@@ -260,7 +260,7 @@ def test_answer_not_resting_on_the_best_passage_falls_back_to_its_sentence(assis
     claim = " ".join(other.text.split()[:8])
     generator.enqueue(f"{claim} [{other.n}].")
     answer = assistant.ask(NICE_Q, context_tokens=400)
-    assert answer.mode == "generative→extractive" and not answer.abstained
+    assert answer.mode == "generative" and answer.quoted and not answer.abstained
     assert answer.passages[0].chunk.source == passages[0].chunk.source
     assert any("most relevant article" in n for n in answer.notices)
 

@@ -2,18 +2,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rag.text import (
-    TermWeights,
-    contains_normalized,
-    content_tokens,
-    language,
-    light_stem,
-    normalize,
-    numbers,
-    sentence_spans,
-    strip_invisible,
-    tokenize,
-)
+from rag.sentences import sentence_spans
+from rag.terms import TermWeights, content_tokens
+from rag.text import contains_normalized, language, light_stem, normalize, numbers, strip_invisible, tokenize
 
 
 @pytest.mark.parametrize(

@@ -21,14 +21,14 @@ def real_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def real_embedder(real_settings):
-    from rag.components import build_embedder
+    from rag.factory import build_embedder
 
     return build_embedder(real_settings)
 
 
 @pytest.fixture(scope="session")
 def real_index(real_settings, real_embedder):
-    from rag.components import ingest_corpus
+    from rag.factory import ingest_corpus
 
     index, report = ingest_corpus(real_settings, real_embedder)
     assert len(report.added) == 5
@@ -37,13 +37,13 @@ def real_index(real_settings, real_embedder):
 
 @pytest.fixture(scope="session")
 def real_generator(real_settings):
-    from rag.components import build_generator
+    from rag.factory import build_generator
 
     return build_generator(real_settings)
 
 
 @pytest.fixture(scope="session")
 def real_assistant(real_settings, real_index, real_embedder, real_generator):
-    from rag.components import make_assistant
+    from rag.factory import make_assistant
 
     return make_assistant(real_settings, real_index, real_embedder, real_generator)

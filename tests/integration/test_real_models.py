@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rag.models import GGUF_MODELS, STAMP
+from rag.model_files import GGUF_MODELS, STAMP
 from rag.text import contains_normalized
 
 NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
@@ -30,7 +30,7 @@ def test_onnx_runtimes_match_sentence_transformers(real_settings, real_embedder)
     """The ONNX export gives torch's vectors (fp32) or nearly (int8), for queries and passages of
     very different lengths in one batch.
     """
-    from rag.components import build_embedder
+    from rag.factory import build_embedder
 
     torch_embedder = build_embedder(real_settings.with_overrides({"models.embedder_runtime": "torch"}))
     int8 = build_embedder(real_settings.with_overrides({"models.embedder_runtime": "onnx-int8"}))

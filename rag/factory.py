@@ -1,22 +1,25 @@
-"""Concrete implementations chosen from settings, in one place. The CLI and the app call these;
-the services receive what they need in their constructors.
+"""The one place that builds the parts from settings: embedder, generator, index, retriever and
+the assistant. The CLI, the chat, the evaluation and the benchmark ask `build_assistant`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from .answering import Assistant
 from .embedding import OnnxEmbedder, SentenceTransformerEmbedder
 from .ingest import IngestReport, ingest
-from .models import export_onnx, resolve_embedder, resolve_generator
-from .pipeline import Assistant
+from .model_files import export_onnx, resolve_embedder, resolve_generator
 from .prompting import Prompts
 from .retrieval import Retriever
 from .settings import Settings
 from .store import Index, index_signature, load_index, read_manifest
+
+ProgressFactory = Callable[[int], object]  # total -> a bar with update(n) and close()
 
 
 def build_embedder(settings: Settings):
@@ -55,18 +58,19 @@ def signature_for(settings: Settings, embedder) -> dict:
 
 
 def ingest_corpus(settings: Settings, embedder, paths: list[Path] | None = None, rebuild: bool = False,
-                  index_dir: Path | None = None, progress_factory=None) -> tuple[Index, IngestReport]:
+                  index_dir: Path | None = None, progress: ProgressFactory | None = None) -> tuple[Index, IngestReport]:
     return ingest(
         paths or [settings.corpus_dir], index_dir or settings.index_dir, embedder, signature_for(settings, embedder),
         settings.chunking.chunk_size, settings.chunking.chunk_overlap, settings.retrieval.index_type,
-        settings.retrieval.approximate_above, rebuild, progress_factory,
+        settings.retrieval.approximate_above, rebuild, progress,
     )
 
 
-def open_index(settings: Settings, embedder, build_if_missing: bool = False, progress_factory=None) -> Index:
+def open_index(settings: Settings, embedder, build_if_missing: bool = False,
+               progress: ProgressFactory | None = None) -> Index:
     """Load the index, building it from the corpus folder first when asked and none exists."""
     if build_if_missing and read_manifest(settings.index_dir) is None:
-        index, _ = ingest_corpus(settings, embedder, progress_factory=progress_factory)
+        index, _ = ingest_corpus(settings, embedder, progress=progress)
         return index
     return load_index(settings.index_dir, signature_for(settings, embedder))
 
@@ -96,3 +100,16 @@ def make_assistant(settings: Settings, index: Index, embedder, generator=None) -
     # question ↔ candidate sentences (choosing what the model reads).
     return Assistant(settings, make_retriever(settings, index, embedder), Prompts(settings.prompts_dir), generator,
                      cosine_scaled(embedder, 0.75, 0.15, 1.0), cosine_scaled(embedder, 0.75, 0.10, 1.5))
+
+
+def build_assistant(settings: Settings, *, index: Index | None = None, embedder=None, with_generator: bool | None = None,
+                    progress: ProgressFactory | None = None) -> Assistant:
+    """The assistant the settings describe: the embedder, the index (built from the corpus folder
+    on first use unless `index` is given) and, when the answer path needs it (or
+    `with_generator` says so), the generator.
+    """
+    embedder = embedder or build_embedder(settings)
+    if index is None:
+        index = open_index(settings, embedder, build_if_missing=True, progress=progress)
+    use_model = needs_generator(settings) if with_generator is None else with_generator
+    return make_assistant(settings, index, embedder, build_generator(settings) if use_model else None)

@@ -1,0 +1,94 @@
+"""What a question gets back: the answer text, its sentences and their verified citations, the
+passages shown, timings and notices. Built once per question and serialised once (`to_dict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..citations import AnswerSentence
+from ..context import Passage
+from ..grounding import AnswerCheck
+from ..retrieval import Hit
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, only punctuation); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    language: str
+    mode: str  # the flow that answered: "extractive" or "generative"
+    answer: str
+    raw_answer: str
+    abstained: bool
+    sentences: list[AnswerSentence]
+    passages: list[Passage]
+    hits: list[Hit]
+    timings: dict
+    notices: list[str] = field(default_factory=list)
+    quoted: bool = False  # the answer quotes source sentences (extractive, or quoted instead of a written one)
+    prompt_tokens: int = 0
+    check: AnswerCheck | None = None  # the answer check, when the model was asked
+
+    @property
+    def answer_check(self) -> float | None:
+        """The model's answer-check log-odds (None when it was not asked)."""
+        return None if self.check is None else self.check.model
+
+    def citations(self) -> list[dict]:
+        """The verified citations: one entry per passage that a supported sentence cites."""
+        cited = sorted({n for s in self.sentences if s.supported for n in s.cited})
+        by_n = {p.n: p for p in self.passages}
+        return [passage_dict(by_n[n]) for n in cited if n in by_n]
+
+    def to_dict(self) -> dict:
+        check = self.check
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "language": self.language,
+            "mode": self.mode,
+            "quoted": self.quoted,
+            "abstained": self.abstained,
+            "citations": self.citations(),
+            "sentences": [
+                {"text": s.text, "citations": s.cited, "supported": bool(s.supported), "support": round(s.support, 3),
+                 "invalid_citations": s.invalid}
+                for s in self.sentences
+            ],
+            "passages": [passage_dict(p) for p in self.passages],
+            "retrieved": [
+                {"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "score": round(h.score, 5),
+                 "dense_score": round(h.dense_score, 4), "bm25_score": round(h.bm25_score, 3)}
+                for h in self.hits
+            ],
+            "raw_answer": self.raw_answer,
+            "notices": self.notices,
+            "prompt_tokens": self.prompt_tokens,
+            # Unrounded: the evaluation's threshold table compares these.
+            "answer_check": None if check is None else check.model,
+            "question_coverage": None if check is None else check.coverage,
+            "answer_score": None if check is None else check.score,
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+        }
+
+
+def passage_dict(p: Passage) -> dict:
+    return {"n": p.n, "chunk_id": p.chunk.chunk_id, "source": p.chunk.source, "title": p.chunk.title,
+            "start": p.start, "end": p.end, "text": p.text, "score": round(p.score, 4)}
+
+
+def render_answer(sentences: list[AnswerSentence]) -> str:
+    """Supported sentences with their verified [n] markers."""
+    parts = []
+    for s in sentences:
+        if not s.supported:
+            continue
+        marks = "".join(f"[{n}]" for n in s.cited)
+        text = s.text.rstrip()
+        end = text[-1] if text and text[-1] in ".؟?!" else ""
+        parts.append(f"{text[:-1] if end else text} {marks}{end}")
+    return " ".join(parts)

@@ -1,0 +1,45 @@
+"""The answer check: does the best sentence alone answer the question? The model's yes/no
+log-odds, weighed with how much of the question the sentence's passage covers. And the
+abstention it leads to, saying why.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..grounding import AnswerCheck, check_answer, missing_question_words, question_coverage
+from . import policy
+from .answer import Answer
+from .turn import Turn
+
+if TYPE_CHECKING:
+    from .assistant import Assistant
+
+
+def check(assistant: Assistant, turn: Turn) -> AnswerCheck:
+    """Check the best sentence, always with the corpus language's prompt: the sentence is in that
+    language, and English questions checked with the English prompt scored far lower, declining
+    most answerable ones (docs/calibration.md#english-questions).
+    """
+    g = assistant.settings.grounding
+    best = turn.best
+    model = check_answer(assistant.generator, assistant.prompts, assistant.settings.generation.corpus_language,
+                         turn.question, best.text)
+    coverage = question_coverage(turn.question, best.hit.chunk.text, assistant.weights)
+    turn.check = AnswerCheck.combine(model, coverage, g.coverage_weight, g.coverage_neutral)
+    return turn.check
+
+
+def declined(assistant: Assistant, turn: Turn) -> Answer:
+    """The abstention when the check finds the best sentence does not answer: the closest
+    passages to read, and why (the model said no, or the passage lacks question words).
+    """
+    missing = []
+    if policy.missing_words_decided(turn.check, assistant.settings.grounding):
+        missing = missing_question_words(turn.question, turn.best.hit.chunk.text)
+    if missing:
+        notice = (f"The closest passage does not contain {', '.join(missing)} from the question, "
+                  "and the model's yes was not sure enough to make up for it.")
+    else:
+        notice = "The model found that the closest sentence does not state the answer."
+    return turn.abstain(turn.closest_passages(), notice)

@@ -1,0 +1,113 @@
+"""The chat's event handlers, on one object holding the services: stream an answer, open a
+citation, re-index, and the `/ask` API. No gradio here: the layout wires these up.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Iterator
+
+from ..answering import AnswerStream, Draft, Passages, QuestionError, Token
+from ..conversation import needs_rewrite, rewrite_question
+from ..lookup import UnknownChunk, lookup_chunk
+from ..text import language
+from .labels import label
+from .render import index_status, render_answer_markdown, render_citation_panel, render_draft, render_timings
+from .services import Services
+
+PLACEHOLDER = "🔎 …"
+
+
+class ChatHandlers:
+    def __init__(self, services: Services):
+        self.services = services
+        self.assistant = services.assistant
+        self.lock = threading.Lock()  # re-indexing swaps the assistant's index
+
+    def respond(self, message, chat, history, k, retriever, mode, temperature):
+        """Stream one answer into the chat: yields (chat, history, status, rewritten question).
+        `history` is this session's (question, answer) list.
+        """
+        chat = list(chat or [])
+        question = (message or "").strip()
+        try:
+            if not question:
+                raise QuestionError("اكتب سؤالاً من فضلك. / Please type a question.")
+            lang = language(question)
+            chat += [{"role": "user", "content": question}, {"role": "assistant", "content": PLACEHOLDER}]
+            yield chat, history, label("searching", lang), ""
+            standalone = self._standalone(question, history)
+            rewritten = f"↪ {standalone}" if standalone != question else ""
+            stream = self.assistant.stream(standalone, k=int(k), retriever=retriever, mode=mode,
+                                           temperature=float(temperature))
+            for status in self._follow(stream, chat, lang):
+                yield chat, history, status, rewritten
+            answer = stream.final()
+            chat[-1] = {"role": "assistant", "content": render_answer_markdown(answer)}
+            yield chat, list(history) + [(standalone, answer.answer)], render_timings(answer), rewritten
+        except QuestionError as exc:
+            yield chat, history, f"⚠ {exc}", ""
+        except Exception as exc:  # noqa: BLE001 - the user sees a message, never a traceback
+            if chat and chat[-1].get("role") == "assistant" and chat[-1]["content"] == PLACEHOLDER:
+                chat.pop()
+            yield chat, history, f"⚠ Error: {type(exc).__name__}: {html.escape(str(exc))[:300]}", ""
+
+    def _standalone(self, question: str, history) -> str:
+        """A follow-up question rewritten to stand alone (with a model loaded)."""
+        if self.assistant.generator is not None and needs_rewrite(question, history):
+            return rewrite_question(self.assistant.generator, self.assistant.prompts, question, history)
+        return question
+
+    @staticmethod
+    def _follow(stream: AnswerStream, chat: list, lang: str) -> Iterator[str]:
+        """Show each event of the stream in the last chat message; yields the status line."""
+        status, text = "", ""
+        for event in stream:
+            if isinstance(event, Passages):
+                status = label("reading", lang, n=len(event.passages))
+                yield status
+            elif isinstance(event, Draft):
+                chat[-1] = {"role": "assistant", "content": render_draft(event.answer, label(event.next_step, lang))}
+                yield status
+            elif isinstance(event, Token):
+                text += event.text
+                chat[-1] = {"role": "assistant", "content": html.escape(text)}
+                yield "✍️ …"
+
+    def open_citation(self, target: str) -> str:
+        try:
+            chunk_id, start, end = (target or "").rsplit("|", 2)
+            found = lookup_chunk(self.assistant.retriever.index, chunk_id, 500, int(start), int(end))
+        except (ValueError, UnknownChunk):
+            return "<p>⚠ Unknown citation.</p>"
+        return render_citation_panel(found)
+
+    def reindex(self, progress) -> tuple[str, str]:
+        """Sync the index with the corpus folder; `progress(fraction, desc=…)` reports."""
+        with self.lock:
+            progress(0, desc="indexing…")
+            index, report = self.services.reindex(lambda total: _ProgressBar(progress, total))
+            self.assistant.retriever.index = index
+        return index_status(index), f"```\n{report.summary()}\n```"
+
+    def api_ask(self, question: str, k: int = 5, retriever: str = "hybrid", mode: str = "generative") -> dict:
+        """Answer a question; returns the answer, its verified citations, passages and timings."""
+        try:
+            return self.assistant.ask(question, k=int(k), retriever=retriever, mode=mode).to_dict()
+        except QuestionError as exc:
+            return {"error": str(exc)}
+
+
+class _ProgressBar:
+    """The ingest's progress bar (update/close), reported as a fraction."""
+
+    def __init__(self, progress, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def update(self, n: int) -> None:
+        self.done += n
+        self.progress(self.done / max(self.total, 1), desc=f"embedding {self.done}/{self.total} chunks")
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,145 @@
+"""The Gradio Blocks layout of the chat (the only module importing gradio): the chat column,
+the source panel with settings, and the wiring of the handlers; `launch` serves it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .handlers import ChatHandlers
+from .render import index_status
+from .services import Services
+
+EXAMPLES = [
+    "كم شخصاً قتل في اعتداء نيس؟",
+    "من هو وزير الدفاع الفرنسي الذي زار موسكو؟",
+    "أين تدرب منفذو هجمات باريس بحسب الخبير الأمني؟",
+    "What did Theresa May say about the terrorists?",
+]
+
+CSS = """
+@import url('data:text/css,');
+:root { --arabic-font: 'Noto Naskh Arabic', 'Noto Sans Arabic', 'Amiri', 'DejaVu Sans', 'Segoe UI', Tahoma, sans-serif; }
+.gradio-container { font-family: var(--arabic-font); max-width: 1200px !important; margin: auto; }
+.message [dir=rtl], .rtl { direction: rtl; text-align: right; }
+.message-content p, .message-content li { unicode-bidi: plaintext; text-align: start; }
+.cite-link { text-decoration: none; font-weight: 600; padding: 0 2px; }
+.passage mark { background: #ffe58a; padding: 0 2px; border-radius: 3px; }
+.passage { line-height: 1.9; font-size: 1.05em; }
+.source-list { font-size: 0.9em; opacity: 0.9; }
+.unsupported { text-decoration: underline wavy #d9534f; }
+.hidden-control { display: none !important; }
+@media (max-width: 760px) { .side-panel { min-width: 100% !important; } }
+"""
+
+# A click on a citation link writes its target into a hidden textbox and presses a hidden button.
+HEAD = """
+<script>
+document.addEventListener('click', function (event) {
+  const link = event.target.closest('a[href^="#cite-"]');
+  if (!link) return;
+  event.preventDefault();
+  const box = document.querySelector('#cite-target textarea, #cite-target input');
+  const button = document.querySelector('#cite-open');
+  if (!box || !button) return;
+  box.value = decodeURIComponent(link.getAttribute('href').slice(6));
+  box.dispatchEvent(new Event('input', { bubbles: true }));
+  setTimeout(function () { button.click(); }, 50);
+}, true);
+</script>
+"""
+
+
+def build_app(services: Services):
+    import gradio as gr
+
+    handlers = ChatHandlers(services)
+    with gr.Blocks(title="مساعد الأرشيف الإخباري · News archive assistant", fill_height=True) as demo:
+        history = gr.State([])
+        gr.Markdown("## مساعد الأرشيف الإخباري · News archive assistant\n"
+                    "أسئلة بالعربية أو الإنجليزية؛ كل جملة في الإجابة مرتبطة بمصدرها. "
+                    "Ask in Arabic or English; every sentence links to its source.", rtl=False)
+        with gr.Row(equal_height=False):
+            chat = _chat_column(gr, services)
+            side = _side_panel(gr, services)
+        cite_target = gr.Textbox(elem_id="cite-target", elem_classes=["hidden-control"], show_label=False)
+        cite_open = gr.Button("open", elem_id="cite-open", elem_classes=["hidden-control"])
+        _wire(gr, handlers, chat, side, history, cite_target, cite_open)
+    demo.queue(default_concurrency_limit=4, max_size=64)
+    return demo
+
+
+def _chat_column(gr, services: Services) -> dict:
+    with gr.Column(scale=3, min_width=320):
+        parts = {
+            "chatbot": gr.Chatbot(elem_id="chat", height=520, sanitize_html=True, render_markdown=True,
+                                  placeholder="<div dir='rtl'>اسأل عن الأخبار في الأرشيف…</div>",
+                                  layout="bubble", buttons=["copy"]),
+            "status": gr.Markdown(elem_id="status"),
+            "rewritten": gr.Markdown(elem_id="rewritten"),
+        }
+        with gr.Row():
+            parts["box"] = gr.Textbox(elem_id="question", show_label=False, placeholder="اكتب سؤالك هنا… / Type your question…",
+                                      rtl=True, max_length=services.settings.generation.max_question_chars, scale=5,
+                                      autofocus=True, lines=1)
+            parts["send"] = gr.Button("اسأل · Ask", variant="primary", elem_id="send", scale=1)
+            parts["stop"] = gr.Button("إيقاف · Stop", variant="stop", elem_id="stop", scale=1)
+        gr.Examples(EXAMPLES, inputs=parts["box"], label="أمثلة · Examples")
+    return parts
+
+
+def _side_panel(gr, services: Services) -> dict:
+    s = services.settings
+    with gr.Column(scale=2, min_width=280, elem_classes=["side-panel"]):
+        gr.Markdown("### المصدر · Source")
+        parts = {"panel": gr.HTML("<p dir='rtl'>انقر على رقم مرجع مثل [1] لعرض المقطع في مقاله.</p>", elem_id="citation-panel")}
+        with gr.Accordion("الإعدادات · Settings", open=False):
+            parts["k"] = gr.Slider(1, 10, value=s.retrieval.k, step=1, label="top-k passages")
+            parts["retriever"] = gr.Radio(["hybrid", "dense", "bm25"], value=s.retrieval.retriever, label="retriever")
+            parts["mode"] = gr.Radio(["auto", "extractive", "generative"], value=s.generation.mode, label="answer mode")
+            parts["temperature"] = gr.Slider(0, 1, value=s.generation.temperature, step=0.1, label="temperature")
+            gr.Markdown(f"**Model**: {services.model_info}")
+            parts["index_info"] = gr.Markdown(index_status(services.assistant.retriever.index))
+            parts["reindex"] = gr.Button("إعادة الفهرسة · Re-index corpus")
+            parts["reindex_log"] = gr.Markdown()
+    return parts
+
+
+def _wire(gr, handlers: ChatHandlers, chat: dict, side: dict, history, cite_target, cite_open) -> None:
+    """One model answers one question at a time (`concurrency_id="llm"`); lookups run beside it."""
+    inputs = [chat["box"], chat["chatbot"], history, side["k"], side["retriever"], side["mode"], side["temperature"]]
+    outputs = [chat["chatbot"], history, chat["status"], chat["rewritten"]]
+    llm = {"concurrency_limit": 1, "concurrency_id": "llm"}
+    asked = [trigger(handlers.respond, inputs, outputs, api_visibility="private", **llm)
+             for trigger in (chat["box"].submit, chat["send"].click)]
+    for event in asked:
+        event.then(lambda: "", None, chat["box"], api_visibility="private")
+    chat["stop"].click(None, None, None, cancels=asked, api_visibility="private")
+    cite_open.click(handlers.open_citation, cite_target, side["panel"], concurrency_limit=4, api_visibility="private")
+
+    def reindex(progress=gr.Progress()):  # gradio passes its progress tracker through this default
+        return handlers.reindex(progress)
+
+    side["reindex"].click(reindex, None, [side["index_info"], side["reindex_log"]], api_visibility="private", **llm)
+
+    def ask(question: str, k: int = 5, retriever: str = "hybrid", mode: str = "generative") -> dict:
+        """Answer a question; returns the answer, its verified citations, passages and timings."""
+        return handlers.api_ask(question, k, retriever, mode)
+
+    gr.api(ask, api_name="ask", **llm)
+
+
+def launch(demo, port: int | None = None, prevent_thread_lock: bool = False):
+    """Serve on 127.0.0.1 (no public share link); optional auth from RAG_UI_USER / RAG_UI_PASSWORD."""
+    user, password = os.environ.get("RAG_UI_USER"), os.environ.get("RAG_UI_PASSWORD")
+    return demo.launch(
+        server_name=os.environ.get("RAG_UI_HOST", "127.0.0.1"),
+        server_port=port or int(os.environ.get("RAG_UI_PORT", "7860")),
+        share=False,
+        auth=(user, password) if user and password else None,
+        css=CSS,
+        head=HEAD,
+        prevent_thread_lock=prevent_thread_lock,
+        show_error=False,
+        quiet=prevent_thread_lock,
+    )

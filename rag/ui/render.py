@@ -1,0 +1,95 @@
+"""Pure rendering of answers, citations and index status to HTML/Markdown (tested without a
+browser). All article-derived and user text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ..answering import Answer
+from ..store import Index
+from ..text import language
+from .labels import label
+
+_CITATION_MARK = re.compile(r"\[(\d+)\]")
+
+
+def text_direction(text: str) -> str:
+    return "rtl" if language(text) == "ar" else "ltr"
+
+
+def citation_target(chunk_id: str, start: int, end: int) -> str:
+    return f"{chunk_id}|{start}|{end}"
+
+
+def _cite_link(n: int, chunk_id: str, start: int, end: int) -> str:
+    return f'<a class="cite-link" href="#cite-{html.escape(citation_target(chunk_id, start, end))}">[{n}]</a>'
+
+
+def render_answer_markdown(answer: Answer) -> str:
+    """The answer with [n] turned into citation links, unsupported sentences marked, and a
+    sources list with scores.
+    """
+    parts = [f'<div dir="{text_direction(answer.question)}">']
+    if answer.abstained:
+        parts.append(f"<p><b>{html.escape(answer.answer)}</b></p>")
+        if answer.passages:
+            parts.append(f"<p>{label('closest', answer.language)}</p>")
+    else:
+        parts.append(f"<p>{_linked(answer)}</p>")
+        parts += [f'<p class="unsupported">⚠ {label("unsupported", answer.language)} {html.escape(s.text)}</p>'
+                  for s in answer.sentences if not s.supported]
+    if answer.passages:
+        parts.append('<ol class="source-list">')
+        for p in answer.passages:
+            parts.append(f'<li value="{p.n}">{_cite_link(p.n, p.chunk.chunk_id, p.start, p.end)} '
+                         f"{html.escape(p.chunk.title)} <small>(<bdi>{html.escape(p.chunk.chunk_id)}</bdi>, "
+                         f"score {p.score:.2f})</small></li>")
+        parts.append("</ol>")
+    parts += [f'<p dir="auto"><small>ℹ {html.escape(notice)}</small></p>' for notice in answer.notices]
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _linked(answer: Answer) -> str:
+    by_n = {p.n: p for p in answer.passages}
+
+    def link(match: re.Match) -> str:
+        p = by_n.get(int(match.group(1)))
+        return match.group(0) if p is None else _cite_link(p.n, p.chunk.chunk_id, p.start, p.end)
+
+    return _CITATION_MARK.sub(link, html.escape(answer.answer))
+
+
+def render_draft(answer: Answer, doing: str) -> str:
+    """The instant answer, with what the model is doing meanwhile."""
+    return render_answer_markdown(answer) + f"<p><small>{doing}</small></p>"
+
+
+def render_timings(answer: Answer) -> str:
+    t = answer.timings
+    return (f"✅ retrieve {t.get('retrieve_ms', 0):.0f} ms · first token {t.get('ttft_ms', 0) / 1000:.1f} s · "
+            f"total {t.get('total_ms', 0) / 1000:.1f} s")
+
+
+def render_citation_panel(found: dict) -> str:
+    """Source title, the cited span highlighted inside its surrounding text, and the article."""
+    esc = html.escape
+    d = text_direction(found["text"] or found["article"][:200])
+    return (
+        f'<div class="passage" dir="{d}">'
+        f'<h3 id="cite-title">{esc(found["title"])}</h3>'
+        f'<p><small><bdi>{esc(found["chunk_id"])}</bdi> · <bdi>chars {found["start"]}–{found["end"]}</bdi></small></p>'
+        f'<p id="cite-context">…{esc(found["before"])}<mark id="cite-highlight">{esc(found["text"])}</mark>{esc(found["after"])}…</p>'
+        f"<details><summary>{label('whole_article', 'ar' if d == 'rtl' else 'en')}</summary>"
+        f'<div style="white-space: pre-wrap">{esc(found["article"])}</div></details>'
+        "</div>"
+    )
+
+
+def index_status(index: Index) -> str:
+    m = index.manifest
+    return (f"**Index**: {len(index.sources)} sources, {len(index.chunks)} chunks · embedder `{m.get('embedder')}` "
+            f"· chunks {m.get('chunk_size')}/{m.get('chunk_overlap')} chars · {m.get('index_type', 'flat')} · "
+            f"built {m.get('built_at', '?')}")

@@ -1,0 +1,46 @@
+"""The chat's rendering, without a browser: escaped text, citation links, bilingual labels."""
+
+from rag.answering import Answer
+from rag.chunking import Chunk
+from rag.citations import AnswerSentence
+from rag.context import Passage
+from rag.ui.labels import LABELS, label
+from rag.ui.render import render_answer_markdown, render_draft, render_timings
+
+CHUNK = Chunk("002_x#1", "002_x", "<i>Nice</i>", 10, 40, "قتل 84 شخصاً في اعتداء نيس <b>.</b>")
+PASSAGE = Passage(1, CHUNK, 10, 40, CHUNK.text, 1.2, 0.9)
+
+
+def answer(**changes) -> Answer:
+    fields = dict(question="كم شخصاً قتل في اعتداء نيس؟", language="ar", mode="extractive",
+                  answer="قتل 84 شخصاً في اعتداء نيس <b>. [1]", raw_answer="", abstained=False,
+                  sentences=[AnswerSentence("قتل 84", [1], supported=True, support=1.0),
+                             AnswerSentence("<script>x</script>", [], supported=False)],
+                  passages=[PASSAGE], hits=[], timings={"retrieve_ms": 12.0, "ttft_ms": 300.0, "total_ms": 1500.0},
+                  notices=["ℹ a <notice>"], quoted=True)
+    fields.update(changes)
+    return Answer(**fields)
+
+
+def test_answer_links_citations_and_escapes_everything():
+    html = render_answer_markdown(answer())
+    assert html.startswith('<div dir="rtl">')
+    assert 'href="#cite-002_x#1|10|40">[1]</a>' in html
+    assert "<b>" not in html and "<script>" not in html and "<i>" not in html and "<notice>" not in html
+    assert label("unsupported", "ar") in html
+
+
+def test_abstention_shows_the_closest_passages_label_in_the_questions_language():
+    html = render_answer_markdown(answer(abstained=True, answer="The sources do not say.", language="en",
+                                         question="How many died?"))
+    assert '<div dir="ltr">' in html and "Closest passages:" in html
+
+
+def test_draft_and_timings():
+    assert render_draft(answer(), label("checking", "en")).endswith("answers the question…</small></p>")
+    assert render_timings(answer()) == "✅ retrieve 12 ms · first token 0.3 s · total 1.5 s"
+
+
+def test_every_label_has_arabic_and_english():
+    for key, (arabic, english) in LABELS.items():
+        assert arabic != english and label(key, "ar", n=3) and label(key, "en", n=3)
