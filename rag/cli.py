@@ -17,6 +17,12 @@ class UserError(click.ClickException):
     """An error for the user: printed without a traceback, exit code 1."""
 
 
+def source_line(c: dict) -> str:
+    """Headline — outlet, date <url>: what a journalist knows a source by."""
+    where = ", ".join(x for x in (c.get("outlet"), c.get("date")) if x)
+    return c.get("title", "") + (f" — {where}" if where else "") + (f" <{c['url']}>" if c.get("url") else "")
+
+
 def _settings(ctx: click.Context, **overrides) -> Settings:
     base: Settings = ctx.obj
     try:
@@ -25,10 +31,10 @@ def _settings(ctx: click.Context, **overrides) -> Settings:
         raise UserError(str(exc)) from exc
 
 
-def _progress(desc: str):
+def _progress(desc: str, unit: str = "article"):
     from tqdm import tqdm
 
-    return lambda total: tqdm(total=total, desc=desc, unit="chunk", file=sys.stderr)
+    return lambda total: tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, smoothing=0.05)
 
 
 def _guard(fn):
@@ -96,16 +102,31 @@ def setup(ctx, generators):
 @click.option("--rebuild", is_flag=True, help="Ignore the existing index and build from scratch.")
 @click.option("--chunk-size", type=int)
 @click.option("--chunk-overlap", type=int)
+@click.option("--field", "fields", multiple=True, metavar="NAME=KEY",
+              help="Where an export keeps a field (title, content, date, source, url, author), e.g. title=headline.")
 @click.pass_context
 @_guard
-def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap):
-    """Sync the index with the corpus files under PATHS (default: the corpus folder)."""
+def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap, fields):
+    """Sync the index with the files and archive exports under PATHS (default: the corpus folder).
+
+    Reads txt, md and html files, and JSON, JSONL and CSV exports (also inside ZIPs) with headline,
+    outlet, date, URL and author. Articles that came from PATHS and are gone are dropped.
+    """
     from .factory import build_embedder, ingest_corpus
 
-    settings = _settings(ctx, **{"chunking.chunk_size": chunk_size, "chunking.chunk_overlap": chunk_overlap})
+    mapping = dict(_field_pair(f) for f in fields)
+    settings = _settings(ctx, **{"chunking.chunk_size": chunk_size, "chunking.chunk_overlap": chunk_overlap,
+                                 "ingest.fields": {**ctx.obj.ingest.fields, **mapping} if mapping else None})
     embedder = build_embedder(settings)
-    _, report = ingest_corpus(settings, embedder, list(paths) or None, rebuild, progress=_progress("embedding"))
+    _, report = ingest_corpus(settings, embedder, list(paths) or None, rebuild, progress=_progress("articles", "article"))
     click.echo(report.summary())
+
+
+def _field_pair(text: str) -> tuple[str, str]:
+    name, sep, key = text.partition("=")
+    if not sep or not name.strip() or not key.strip():
+        raise UserError(f"--field takes NAME=KEY, e.g. title=headline (got '{text}')")
+    return name.strip(), key.strip()
 
 
 def _answer_options(fn):
@@ -116,15 +137,32 @@ def _answer_options(fn):
         click.option("--context-tokens", type=int, help="Token budget for passages in the prompt."),
         click.option("--temperature", type=float),
         click.option("--max-tokens", type=int),
+        click.option("--since", metavar="YYYY-MM-DD", help="Only articles published on or after this date."),
+        click.option("--until", metavar="YYYY-MM-DD", help="Only articles published on or before this date."),
+        click.option("--source", "sources", multiple=True, help="Only articles from this outlet (repeatable)."),
     ]):
         fn = option(fn)
     return fn
 
 
-def _answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens) -> dict:
+def _answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens, since, until, sources) -> dict:
+    for name, value in (("--since", since), ("--until", until)):
+        if value and not _is_iso_date(value):
+            raise UserError(f"{name} takes a date as YYYY-MM-DD (got '{value}')")
     return {"retrieval.k": k, "generation.mode": mode, "retrieval.retriever": retriever,
             "generation.context_tokens": context_tokens, "generation.temperature": temperature,
-            "generation.max_tokens": max_tokens}
+            "generation.max_tokens": max_tokens, "retrieval.since": since, "retrieval.until": until,
+            "retrieval.sources": list(sources) or None}
+
+
+def _is_iso_date(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+        return len(value) == 10
+    except ValueError:
+        return False
 
 
 @main.command()
@@ -133,13 +171,14 @@ def _answer_overrides(k, mode, retriever, context_tokens, temperature, max_token
 @click.option("--json", "as_json", is_flag=True, help="Print the answer, citations and timings as JSON.")
 @click.pass_context
 @_guard
-def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_tokens, as_json):
+def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_tokens, since, until, sources, as_json):
     """Answer QUESTION from the index, citing passages as [n]."""
     from .answering import Draft, Token
     from .factory import build_assistant
 
-    settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens))
-    stream = build_assistant(settings, progress=_progress("embedding")).stream(question)
+    settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens,
+                                                  since, until, sources))
+    stream = build_assistant(settings, progress=_progress("indexing")).stream(question)
     for event in stream:
         if as_json:
             continue
@@ -165,7 +204,7 @@ def _print_answer(answer) -> None:
             click.echo(f"  ⚠ not supported by the sources, left out: {s.text}")
     click.echo()
     for c in (answer.citations() or answer.to_dict()["passages"]):
-        click.echo(f"[{c['n']}] {c['title']} ({c['chunk_id']}, chars {c['start']}–{c['end']})")
+        click.echo(f"[{c['n']}] {source_line(c)}   ({c['chunk_id']}, chars {c['start']}–{c['end']})")
         click.echo(f"    {c['text']}")
     t = answer.timings
     click.echo(f"\nretrieve {t.get('retrieve_ms', 0):.0f} ms · first token {t.get('ttft_ms', 0):.0f} ms · "
@@ -181,14 +220,13 @@ def _print_answer(answer) -> None:
 def show(ctx, chunk_id, context_chars, as_json):
     """Show a cited passage (by CHUNK_ID, e.g. 002_2cf461aa69cecbfd#1) in its article."""
     from .lookup import lookup_chunk
-    from .store import load_index
 
     settings: Settings = ctx.obj
-    found = lookup_chunk(load_index(settings.index_dir, verify=False), chunk_id, context_chars)
+    found = lookup_chunk(settings.index_dir, chunk_id, context_chars)
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{found['title']}  [{found['source']}, chars {found['start']}–{found['end']}]\n")
+    click.echo(f"{source_line(found)}\n[{found['chunk_id']}, chars {found['start']}–{found['end']}]\n")
     click.echo(found["before"] + "【" + found["text"] + "】" + found["after"])
 
 
@@ -200,7 +238,7 @@ def serve(ctx, port):
     """Serve the chat UI on 127.0.0.1 (same as `python app.py`)."""
     from .ui import build_app, create_services, launch
 
-    services = create_services(ctx.obj, progress=_progress("embedding"))
+    services = create_services(ctx.obj, progress=_progress("indexing"))
     click.echo(f"ready: http://127.0.0.1:{port}", err=True)
     launch(build_app(services), port=port)
 
@@ -249,13 +287,15 @@ def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, 
               help="Also ask each answerable question with its gold sources hidden from retrieval (as unanswerable): "
                    "hard cases for calibrating abstention.")
 @click.option("--compare", nargs=2, type=click.Path(exists=True, path_type=Path), help="Print the deltas of two run folders.")
+@click.option("--haystack", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Index these files or exports beside the set's articles (e.g. the archive), in an index of its own.")
 @click.option("--chunk-size", type=int)
 @click.option("--chunk-overlap", type=int)
 @_answer_options
 @click.pass_context
 @_guard
-def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, hide_gold, compare, chunk_size, chunk_overlap,
-             k, mode, retriever, context_tokens, temperature, max_tokens):
+def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, hide_gold, compare, haystack, chunk_size,
+             chunk_overlap, k, mode, retriever, context_tokens, temperature, max_tokens, since, until, sources):
     """Evaluate on a question set (JSONL, or SQuAD v1.1 JSON such as XQuAD)."""
     from .report import compare as compare_runs
     from .report import summary_table, write_run
@@ -271,7 +311,8 @@ def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, 
     from .evaluation import eval_assistant, run_evaluation, run_settings, summarise
     from .questions import QuestionSetError, load_question_set, sample
 
-    settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens),
+    settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens,
+                                                  since, until, sources),
                          **{"chunking.chunk_size": chunk_size, "chunking.chunk_overlap": chunk_overlap})
     try:
         qset = load_question_set(question_file)
@@ -282,13 +323,13 @@ def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, 
     questions = sample(qset.questions, limit, seed)
     if not questions:
         raise UserError(f"{question_file}: no valid questions")
-    assistant = eval_assistant(settings, qset, question_file.stem, retrieval_only, _progress("embedding"),
-                               log=lambda line: click.echo(line, err=True))
+    assistant = eval_assistant(settings, qset, question_file.stem, retrieval_only, _progress("indexing"),
+                               log=lambda line: click.echo(line, err=True), haystack=list(haystack))
     cases = len(questions) + (sum(1 for q in questions if q.answerable and q.sources) if hide_gold else 0)
     with tqdm(total=cases, desc="questions", unit="q", file=sys.stderr) as bar:
         results = run_evaluation(assistant, questions, retrieval_only, bar.update, hide_gold)
     summary = summarise(results, retrieval_only)
-    summary["settings"] = run_settings(assistant, question_file.name, retrieval_only, limit, seed, hide_gold)
+    summary["settings"] = run_settings(assistant, question_file.name, retrieval_only, limit, seed, hide_gold, list(haystack))
     summary["problems"] = qset.problems
     if out_dir:
         write_run(out_dir, summary, results, f"{question_file.name} ({summary['settings']['mode']})")

@@ -5,10 +5,12 @@ containing a gold answer after normalisation) and by source otherwise.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -216,27 +218,35 @@ def run_evaluation(assistant: Assistant, questions: list[Question], retrieval_on
 
 
 def eval_assistant(settings: Settings, qset: QuestionSet, name: str, retrieval_only: bool, progress=None,
-                   log=lambda line: None) -> Assistant:
-    """The assistant for a question set: over the configured index, or for a SQuAD file over an
-    index of its own paragraphs (kept under the index folder, rebuilt only when they change).
+                   log=lambda line: None, haystack: list[Path] = ()) -> Assistant:
+    """The assistant for a question set: over the configured index; for a SQuAD file over an index
+    of its own paragraphs; with `haystack`, over an index holding those paths beside the set's
+    articles (each kept under the index folder and brought up to date incrementally).
     """
     from .factory import build_assistant, build_embedder, ingest_corpus, needs_generator
 
     with_generator = not retrieval_only and needs_generator(settings)
-    if qset.corpus is None:
+    if qset.corpus is None and not haystack:
         return build_assistant(settings, with_generator=with_generator, progress=progress)
     embedder = build_embedder(settings)
     c = settings.chunking
-    base = settings.index_dir / "eval" / f"{name}-{corpus_key(qset.corpus)}"
-    settings = settings.with_overrides({"index_dir": base / f"index-{c.chunk_size}-{c.chunk_overlap}"})
-    index, report = ingest_corpus(settings, embedder, [write_corpus(qset.corpus, base / "corpus")], progress=progress)
+    if qset.corpus is not None:
+        base = settings.index_dir / "eval" / f"{name}-{corpus_key(qset.corpus)}"
+        paths = [write_corpus(qset.corpus, base / "corpus")]
+    else:
+        base, paths = settings.index_dir / "eval", [settings.corpus_dir]
+    paths += list(haystack)
+    key = hashlib.sha256("\n".join(str(p.resolve()) for p in paths).encode()).hexdigest()[:12] if haystack else ""
+    index_dir = base / (f"haystack-{key}-{c.chunk_size}-{c.chunk_overlap}" if haystack else f"index-{c.chunk_size}-{c.chunk_overlap}")
+    settings = settings.with_overrides({"index_dir": index_dir})
+    index, report = ingest_corpus(settings, embedder, paths, progress=progress)
     if report.embedded_chunks:
         log(report.summary())
     return build_assistant(settings, index=index, embedder=embedder, with_generator=with_generator)
 
 
 def run_settings(assistant: Assistant, file_name: str, retrieval_only: bool, limit: int | None, seed: int,
-                 hide_gold: bool) -> dict:
+                 hide_gold: bool, haystack: list[Path] = ()) -> dict:
     """What a run was measured with, for its summary."""
     s = assistant.settings
     use_model = assistant.generator is not None
@@ -250,4 +260,6 @@ def run_settings(assistant: Assistant, file_name: str, retrieval_only: bool, lim
         "answer_check": s.grounding.min_answer_score
         if use_model and mode != "generative" and s.grounding.check_answers else None,
         "limit": limit, "seed": seed if limit else None, "hide_gold": hide_gold,
+        "haystack": [str(p) for p in haystack], "n_chunks": len(assistant.retriever.index.chunks),
+        "filters": assistant.retriever.filters.describe() or None,
     }

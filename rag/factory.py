@@ -12,12 +12,12 @@ import numpy as np
 
 from .answering import Assistant
 from .embedding import OnnxEmbedder, SentenceTransformerEmbedder
-from .ingest import IngestReport, ingest
+from .ingest import IngestOptions, IngestReport, ingest
 from .model_files import export_onnx, resolve_embedder, resolve_generator
 from .prompting import Prompts
-from .retrieval import Retriever
+from .retrieval import Filters, Retriever
 from .settings import Settings
-from .store import Index, index_signature, load_index, read_manifest
+from .store import Index, has_index, index_signature, load_index
 
 ProgressFactory = Callable[[int], object]  # total -> a bar with update(n) and close()
 
@@ -59,17 +59,17 @@ def signature_for(settings: Settings, embedder) -> dict:
 
 def ingest_corpus(settings: Settings, embedder, paths: list[Path] | None = None, rebuild: bool = False,
                   index_dir: Path | None = None, progress: ProgressFactory | None = None) -> tuple[Index, IngestReport]:
-    return ingest(
-        paths or [settings.corpus_dir], index_dir or settings.index_dir, embedder, signature_for(settings, embedder),
-        settings.chunking.chunk_size, settings.chunking.chunk_overlap, settings.retrieval.index_type,
-        settings.retrieval.approximate_above, rebuild, progress,
-    )
+    options = IngestOptions(settings.chunking.chunk_size, settings.chunking.chunk_overlap, dict(settings.ingest.fields),
+                            settings.ingest.batch_articles, settings.retrieval.index_type,
+                            settings.retrieval.approximate_above)
+    return ingest(paths or [settings.corpus_dir], index_dir or settings.index_dir, embedder,
+                  signature_for(settings, embedder), options, rebuild, progress)
 
 
 def open_index(settings: Settings, embedder, build_if_missing: bool = False,
                progress: ProgressFactory | None = None) -> Index:
     """Load the index, building it from the corpus folder first when asked and none exists."""
-    if build_if_missing and read_manifest(settings.index_dir) is None:
+    if build_if_missing and not has_index(settings.index_dir):
         index, _ = ingest_corpus(settings, embedder, progress=progress)
         return index
     return load_index(settings.index_dir, signature_for(settings, embedder))
@@ -78,7 +78,7 @@ def open_index(settings: Settings, embedder, build_if_missing: bool = False,
 def make_retriever(settings: Settings, index: Index, embedder) -> Retriever:
     r = settings.retrieval
     return Retriever(index, embedder, r.retriever, r.candidates, r.rrf_k, r.dense_weight, r.bm25_weight,
-                     r.dedupe_threshold)
+                     r.dedupe_threshold, Filters(r.since, r.until, tuple(r.sources)))
 
 
 def cosine_scaled(embedder, floor: float, span: float, cap: float):

@@ -1,23 +1,28 @@
-"""Ingest: sync the index with a set of corpus paths. Unchanged files keep their chunks and
-vectors, changed and new files are chunked and embedded, deleted files are dropped. Every file is
-either ingested or skipped with a reason; one bad file never aborts the run.
+"""Ingest: sync the index with corpus files and archive exports, streaming. Articles are read,
+chunked, embedded and committed in batches, so memory stays bounded, a kill loses at most the
+batch in flight, and the next run resumes: unchanged articles are skipped, changed ones replaced,
+and articles gone from the paths ingested are dropped. Every file and record is either ingested
+or skipped with a reason; one bad one never aborts the run.
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from .chunking import Chunk, chunk_document
-from .documents import SUPPORTED_SUFFIXES, DocumentError, file_hash, load_document
+from . import catalog
+from .archive import EXPORT_SUFFIXES, Article, Skipped, field_mapping, read_articles
+from .chunking import Chunk, chunk_text
+from .documents import SUPPORTED_SUFFIXES, content_blocks
 from .embedding import Embedder, embed_in_batches
-from .store import Index, IndexUnavailable, SourceRecord, check_signature, load_index, read_manifest, save_index
-from .vectors import choose_index_type
+from .lexical import term_counts
+from .segments import SEGMENTS, remove_orphans, write_segment
+from .store import Index, check_signature, load_index
 
 
 @dataclass
@@ -28,18 +33,25 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     n_chunks: int = 0
+    n_articles: int = 0
     embedded_chunks: int = 0
     embed_seconds: float = 0.0
+    seconds: float = 0.0
 
-    def summary(self) -> str:
+    def summary(self, max_skipped: int = 20) -> str:
         lines = [
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-            f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.n_chunks} chunks in the index"
+            f"{len(self.removed)} removed, {len(self.skipped)} skipped; "
+            f"{self.n_articles} articles, {self.n_chunks} chunks in the index"
         ]
-        if self.embedded_chunks and self.embed_seconds:
-            lines.append(f"embedded {self.embedded_chunks} chunks in {self.embed_seconds:.1f} s "
-                         f"({self.embedded_chunks / self.embed_seconds:.1f} chunks/s)")
-        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        if self.embedded_chunks and self.seconds:
+            written = len(self.added) + len(self.updated)
+            lines.append(f"{written} articles, {self.embedded_chunks} chunks in {self.seconds:.1f} s "
+                         f"({written / self.seconds:.1f} articles/s, {self.embedded_chunks / self.seconds:.1f} chunks/s; "
+                         f"embedding {self.embedded_chunks / max(self.embed_seconds, 1e-9):.1f} chunks/s)")
+        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped[:max_skipped]]
+        if len(self.skipped) > max_skipped:
+            lines.append(f"  … and {len(self.skipped) - max_skipped} more skipped")
         return "\n".join(lines)
 
 
@@ -61,7 +73,7 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
             if path.is_symlink() and not _inside(path.resolve(), real_root):
                 skipped.append((str(path), "symlink pointing outside the corpus folder"))
                 continue
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES | EXPORT_SUFFIXES:
                 skipped.append((str(path), f"unsupported file type '{path.suffix or '(none)'}'"))
                 continue
             files.append(path)
@@ -88,99 +100,195 @@ def ingest_lock(index_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+
+
 @dataclass
-class _Plan:
-    """What the next index holds: unchanged sources' chunks and vectors, and new chunks to embed."""
+class IngestOptions:
+    chunk_size: int
+    chunk_overlap: int
+    fields: dict[str, str] = field(default_factory=dict)  # export field name overrides
+    batch_articles: int = 128
+    index_type: str = "auto"
+    approximate_above: int = 200_000
 
-    kept_chunks: list[Chunk] = field(default_factory=list)
-    kept_vectors: list[np.ndarray] = field(default_factory=list)
-    new_chunks: list[Chunk] = field(default_factory=list)
-    sources: dict[str, SourceRecord] = field(default_factory=dict)
 
-
-def ingest(paths: list[Path], index_dir: Path, embedder: Embedder, signature: dict, chunk_size: int,
-           chunk_overlap: int, index_type: str = "auto", approximate_above: int = 200_000,
+def ingest(paths: list[Path], index_dir: Path, embedder: Embedder, signature: dict, options: IngestOptions,
            rebuild: bool = False, progress=None) -> tuple[Index, IngestReport]:
-    """Sync the index in `index_dir` with the files under `paths`; returns the new index and a report."""
+    """Sync the index in `index_dir` with the files and exports under `paths`."""
     report = IngestReport()
+    started = time.perf_counter()
     with ingest_lock(index_dir):
-        previous = None if rebuild else _previous_index(index_dir, signature)
-        files, report.skipped = discover(paths)
-        plan = _plan(files, previous, chunk_size, chunk_overlap, report)
-        if previous:
-            report.removed = sorted(set(previous.sources) - set(plan.sources))
-        new_vectors = _embed(embedder, plan.new_chunks, progress, report)
-        chunks = plan.kept_chunks + plan.new_chunks
-        vectors = np.vstack(plan.kept_vectors + [new_vectors]) if plan.kept_vectors else new_vectors
-        manifest = {**signature, "sources": {sid: {"path": s.path, "title": s.title, "sha256": s.content_hash}
-                                             for sid, s in plan.sources.items()}}
-        index_type = choose_index_type(index_type, len(chunks), approximate_above)
-        index = save_index(index_dir, manifest, chunks, vectors, plan.sources, index_type)
-        report.n_chunks = len(chunks)
+        db = _open_for_writing(index_dir, signature, options, rebuild)
+        try:
+            files, report.skipped = discover(paths)
+            mapping = field_mapping(options.fields)
+            writer = _BatchWriter(db, index_dir, embedder, options, report)
+            bar = progress(_count_articles(files, mapping)) if progress else None
+            seen = _stream(files, mapping, catalog.article_states(db), writer, report, bar)
+            writer.flush(bar)
+            _remove_missing(db, paths, seen, report)
+            report.n_articles = catalog.count_articles(db)
+        finally:
+            db.close()
+        if bar is not None:
+            bar.close()
+        index = load_index(index_dir, signature)
+    report.n_chunks = len(index.chunks)
+    report.seconds = time.perf_counter() - started
     return index, report
 
 
-def _previous_index(index_dir: Path, signature: dict) -> Index | None:
-    manifest = read_manifest(index_dir)
-    if manifest is None:
-        return None
-    check_signature(manifest, signature, index_dir)
-    try:
-        return load_index(index_dir, signature)
-    except IndexUnavailable:
-        return None  # corrupt: rebuild everything from the files
+def _open_for_writing(index_dir: Path, signature: dict, options: IngestOptions, rebuild: bool):
+    if rebuild:
+        for name in (catalog.CATALOG, catalog.CATALOG + "-wal", catalog.CATALOG + "-shm"):
+            (index_dir / name).unlink(missing_ok=True)
+        shutil.rmtree(index_dir / SEGMENTS, ignore_errors=True)
+    _remove_old_format(index_dir)
+    db = catalog.connect(index_dir, create=True)
+    meta = catalog.read_meta(db)
+    if "signature" in meta:
+        check_signature(meta["signature"], signature, index_dir)
+    catalog.write_meta(db, signature=signature, index_type=options.index_type,
+                       approximate_above=options.approximate_above)
+    remove_orphans(index_dir, {folder for _, folder, *_ in catalog.segments(db)})
+    return db
 
 
-def _plan(files: list[Path], previous: Index | None, chunk_size: int, chunk_overlap: int,
-          report: IngestReport) -> _Plan:
-    """Keep unchanged files' chunks and vectors; chunk new and changed ones; skip bad ones with a reason."""
-    plan = _Plan()
-    old_by_source: dict[str, list[int]] = {}
-    for i, chunk in enumerate(previous.chunks if previous else []):
-        old_by_source.setdefault(chunk.source, []).append(i)
-    seen_hashes: dict[str, str] = {}
+def _remove_old_format(index_dir: Path) -> None:
+    """Indexes written before the catalogue (a `current` link to a version folder) are rebuilt."""
+    link = index_dir / "current"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+        for old in index_dir.glob("v-*"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _count_articles(files: list[Path], mapping) -> int:
+    """A quick first pass, for the progress bar's total and ETA."""
+    return sum(1 for path in files for item in read_articles(path, mapping) if isinstance(item, Article))
+
+
+def _stream(files: list[Path], mapping, known: dict, writer, report: IngestReport, bar) -> set[str]:
+    """Read every article once; queue the new and changed ones; returns the ids seen."""
+    seen: dict[str, str] = {}  # article id -> where
+    hashes: dict[str, str] = {}  # file content hash -> path (the same file twice)
     for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.skipped.append((str(path), f"unreadable ({exc.strerror or exc})"))
-            continue
-        digest = file_hash(data)
-        if digest in seen_hashes:
-            report.skipped.append((str(path), f"duplicate of {seen_hashes[digest]}"))
-            continue
-        source_id = path.stem if path.stem not in plan.sources else f"{path.stem}~{digest[:8]}"
-        seen_hashes[digest] = str(path)
-        old = previous.sources.get(source_id) if previous else None
-        if old is not None and old.content_hash == digest:
-            idx = old_by_source.get(source_id, [])
-            plan.sources[source_id] = old
-            plan.kept_chunks += [previous.chunks[i] for i in idx]
-            plan.kept_vectors.append(previous.vectors[idx] if idx else np.zeros((0, previous.vectors.shape[1]), np.float32))
-            report.unchanged.append(source_id)
-            continue
-        try:
-            doc = load_document(path)
-        except DocumentError as exc:
-            report.skipped.append((str(path), str(exc)))
-            continue
-        doc.source_id = source_id
-        chunks = chunk_document(doc, chunk_size, chunk_overlap)
-        if not chunks:
-            report.skipped.append((str(path), "no article text found"))
-            continue
-        plan.sources[source_id] = SourceRecord(source_id, str(path), doc.title, doc.text, digest, doc.encoding)
-        plan.new_chunks += chunks
-        (report.updated if old is not None else report.added).append(source_id)
-    return plan
+        for item in read_articles(path, mapping):
+            if isinstance(item, Skipped):
+                report.skipped.append((item.where, item.reason))
+                continue
+            item = _with_unique_id(item, seen, hashes, report)
+            if item is None:
+                _advance(bar)
+                continue
+            state = known.get(item.article_id)
+            if state is not None and state[0] == item.content_hash:
+                report.unchanged.append(item.article_id)
+                _advance(bar)
+            else:
+                (report.updated if state is not None else report.added).append(item.article_id)
+                writer.add(item, bar)
+    return set(seen)
 
 
-def _embed(embedder: Embedder, chunks: list[Chunk], progress, report: IngestReport) -> np.ndarray:
-    started = time.perf_counter()
-    bar = progress(len(chunks)) if progress and chunks else None
-    vectors = embed_in_batches(embedder, [c.text for c in chunks], "passage", progress=bar.update if bar else None)
-    if bar:
-        bar.close()
-    report.embed_seconds = time.perf_counter() - started
-    report.embedded_chunks = len(chunks)
-    return vectors
+def _with_unique_id(article: Article, seen: dict, hashes: dict, report: IngestReport) -> Article | None:
+    """The article with an id no other article of this run has; None for a duplicate."""
+    is_file = not article.url and article.origin.endswith(tuple(SUPPORTED_SUFFIXES))
+    if is_file and article.content_hash in hashes:
+        report.skipped.append((article.origin, f"duplicate of {hashes[article.content_hash]}"))
+        return None
+    if article.article_id in seen:
+        if not is_file:
+            report.skipped.append((article.origin, f"duplicate of an article in {seen[article.article_id]}"))
+            return None
+        article = Article(**{**article.__dict__, "article_id": f"{article.article_id}~{article.content_hash[:8]}"})
+    if is_file:
+        hashes[article.content_hash] = article.origin
+    seen[article.article_id] = article.origin
+    return article
+
+
+def _remove_missing(db, paths: list[Path], seen: set[str], report: IngestReport) -> None:
+    """Drop articles that came from the ingested paths but are no longer there."""
+    roots = [str(p.resolve()) for p in paths]
+    in_scope = [aid for aid, (_, origin) in catalog.article_states(db).items()
+                if aid not in seen and any(origin == r or origin.startswith((r + os.sep, r + ":")) for r in roots)]
+    if in_scope:
+        db.execute("BEGIN IMMEDIATE")
+        catalog.remove_articles(db, in_scope)
+        db.execute("COMMIT")
+    report.removed = sorted(in_scope)
+
+
+def _advance(bar) -> None:
+    if bar is not None:
+        bar.update(1)
+
+
+class _BatchWriter:
+    """Chunks, embeds and commits articles a batch at a time, one segment per batch."""
+
+    def __init__(self, db, index_dir: Path, embedder: Embedder, options: IngestOptions, report: IngestReport):
+        self.db, self.index_dir, self.embedder, self.options, self.report = db, index_dir, embedder, options, report
+        self.vocabulary = catalog.vocabulary(db)
+        self.pending: list[Article] = []
+        self.started = time.perf_counter()
+
+    def add(self, article: Article, bar) -> None:
+        self.pending.append(article)
+        if len(self.pending) >= self.options.batch_articles:
+            self.flush(bar)
+
+    def flush(self, bar) -> None:
+        articles, self.pending = self.pending, []
+        records, chunks = self._chunk(articles)
+        if chunks:
+            embed_started = time.perf_counter()
+            vectors = embed_in_batches(self.embedder, [c.text for c in chunks], "passage")
+            self.report.embed_seconds += time.perf_counter() - embed_started
+            self._commit(records, chunks, vectors)
+            self.report.embedded_chunks += len(chunks)
+        if bar is not None:
+            bar.update(len(articles))
+            if hasattr(bar, "set_postfix_str"):
+                rate = self.report.embedded_chunks / max(time.perf_counter() - self.started, 1e-9)
+                bar.set_postfix_str(f"{self.report.embedded_chunks} chunks, {rate:.1f} chunks/s")
+
+    def _chunk(self, articles: list[Article]) -> tuple[list[catalog.ArticleRecord], list[Chunk]]:
+        records, chunks = [], []
+        for a in articles:
+            pieces = chunk_text(a.article_id, a.text, a.blocks or content_blocks(a.text), self.options.chunk_size,
+                                self.options.chunk_overlap, title=a.title, outlet=a.outlet, date=a.date, url=a.url)
+            if not pieces:
+                self.report.skipped.append((a.origin, "no article text found"))
+                (self.report.updated if a.article_id in self.report.updated else self.report.added).remove(a.article_id)
+                continue
+            records.append(catalog.ArticleRecord(a.article_id, _resolved(a.origin), a.content_hash, a.title, a.outlet,
+                                                 a.date, a.url, a.author, a.encoding, a.text))
+            chunks += pieces
+        return records, chunks
+
+    def _commit(self, records, chunks: list[Chunk], vectors) -> None:
+        before = len(self.vocabulary)
+        term_rows = [term_counts(c.text, self.vocabulary) for c in chunks]
+        new_terms = list(self.vocabulary.items())[before:]
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            segment = catalog.next_segment_id(self.db)
+            folder, vectors_sha, terms_sha = write_segment(self.index_dir, segment, vectors, term_rows)
+            catalog.add_terms(self.db, [(i, t) for t, i in new_terms])
+            rows = [catalog.ChunkRow(c.chunk_id, c.source, row, c.start, c.end, c.text) for row, c in enumerate(chunks)]
+            catalog.add_segment(self.db, segment, folder, len(chunks), vectors_sha, terms_sha, records, rows)
+            catalog.write_meta(self.db, updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            for term, _ in new_terms:
+                del self.vocabulary[term]
+            raise
+
+
+def _resolved(origin: str) -> str:
+    """The origin with its file part made absolute (`path` or `path:member`), for syncing by path."""
+    path, sep, member = origin.partition(":") if not Path(origin).exists() else (origin, "", "")
+    return str(Path(path).resolve()) + sep + member

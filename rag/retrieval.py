@@ -15,6 +15,41 @@ from .store import Index
 from .text import tokenize
 
 
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a search may return: published within [since, until] (ISO dates; an
+    article without a date is left out once either is set) and from these outlets.
+    """
+
+    since: str = ""
+    until: str = ""
+    outlets: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.since or self.until or self.outlets)
+
+    def describe(self) -> str:
+        parts = ([f"since {self.since}"] if self.since else []) + ([f"until {self.until}"] if self.until else [])
+        return ", ".join(parts + ([f"from {', '.join(self.outlets)}"] if self.outlets else []))
+
+    def mask(self, dates: np.ndarray, outlets: np.ndarray) -> np.ndarray | None:
+        """Which chunks pass (None: all of them)."""
+        if not self.active:
+            return None
+        keep = np.ones(len(dates), dtype=bool)
+        if self.since or self.until:
+            keep &= dates != ""
+        if self.since:
+            keep &= dates >= self.since
+        if self.until:
+            keep &= dates <= self.until
+        if self.outlets:
+            wanted = {o.strip().lower() for o in self.outlets}
+            keep &= np.array([o.lower() in wanted for o in outlets], dtype=bool)
+        return keep
+
+
 @dataclass
 class Hit:
     """A retrieved chunk with its fused score and the scores of each retriever."""
@@ -28,7 +63,7 @@ class Hit:
 class Retriever:
     def __init__(self, index: Index, embedder: Embedder, mode: str = "hybrid", candidates: int = 30,
                  rrf_k: int = 60, dense_weight: float = 1.0, bm25_weight: float = 1.0,
-                 dedupe_threshold: float = 0.9):
+                 dedupe_threshold: float = 0.9, filters: Filters = Filters()):
         self.index = index
         self.embedder = embedder
         self.mode = mode
@@ -37,21 +72,29 @@ class Retriever:
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
         self.dedupe_threshold = dedupe_threshold
+        self.filters = filters
 
-    def search(self, query: str, k: int, mode: str | None = None) -> list[Hit]:
-        """The top-k chunks for `query`, best first."""
+    def matching(self, filters: Filters | None = None) -> int:
+        """How many chunks the filters let through."""
+        mask = (filters or self.filters).mask(self.index.dates, self.index.outlets)
+        return len(self.index.chunks) if mask is None else int(mask.sum())
+
+    def search(self, query: str, k: int, mode: str | None = None, filters: Filters | None = None) -> list[Hit]:
+        """The top-k chunks for `query` among those the filters let through, best first."""
         mode = mode or self.mode
         n = len(self.index.chunks)
-        if n == 0 or not query.strip():
+        mask = (filters or self.filters).mask(self.index.dates, self.index.outlets)
+        if n == 0 or not query.strip() or (mask is not None and not mask.any()):
             return []
         pool = min(n, max(self.candidates, 3 * k))
         # The query vector is needed in every mode: its cosine is the absolute relevance used to abstain.
         query_vector = self.embedder.embed([query], "query")[0]
         dense_ranked: list[int] = []
         if mode in ("dense", "hybrid"):
-            _, ids = vector_index.search(self.index.dense, query_vector[None, :], pool)
-            dense_ranked = [int(i) for i in ids[0] if i >= 0]
-        bm25_scores = self.index.bm25.scores(query) if self.index.bm25 is not None else np.zeros(n, np.float32)
+            dense_ranked = self._dense(query_vector, pool, mask)
+        bm25_scores = self.index.bm25.scores(query)
+        if mask is not None:
+            bm25_scores[~mask] = 0.0
         bm25_ranked: list[int] = []
         if mode in ("bm25", "hybrid"):
             top = np.argsort(-bm25_scores, kind="stable")[:pool]
@@ -72,6 +115,15 @@ class Retriever:
             for i, d in zip(order, dense_scores)
         ]
         return remove_near_duplicates(hits, self.dedupe_threshold)[:k]
+
+    def _dense(self, query_vector: np.ndarray, pool: int, mask: np.ndarray | None) -> list[int]:
+        if mask is None:
+            _, ids = vector_index.search(self.index.dense, query_vector[None, :], pool)
+            return [int(i) for i in ids[0] if i >= 0]
+        allowed = np.flatnonzero(mask)  # exact search over what the filters let through
+        scores = self.index.vectors[allowed] @ query_vector
+        top = np.argsort(-scores, kind="stable")[:pool]
+        return [int(allowed[i]) for i in top]
 
 
 def remove_near_duplicates(hits: list[Hit], threshold: float) -> list[Hit]:

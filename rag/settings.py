@@ -37,6 +37,12 @@ class ChunkSettings(_Group):
     chunk_overlap: int = 200
 
 
+class IngestSettings(_Group):
+    # export field -> key in the records, e.g. {"title": "headline"}; defaults in rag/archive.py
+    fields: dict[str, str] = Field(default_factory=dict)
+    batch_articles: int = 128  # articles per committed batch: what a kill can lose
+
+
 class RetrievalSettings(_Group):
     retriever: Literal["dense", "bm25", "hybrid"] = "hybrid"
     k: int = 5
@@ -47,6 +53,9 @@ class RetrievalSettings(_Group):
     dedupe_threshold: float = 0.9
     index_type: Literal["auto", "flat", "hnsw", "ivf", "ivfpq"] = "auto"
     approximate_above: int = 200_000
+    since: str = ""  # filters: ISO dates and outlets an answer may draw on
+    until: str = ""
+    sources: list[str] = Field(default_factory=list)
 
 
 class GenerationSettings(_Group):
@@ -90,6 +99,7 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     models: ModelSettings = ModelSettings()
     chunking: ChunkSettings = ChunkSettings()
+    ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     generation: GenerationSettings = GenerationSettings()
     grounding: GroundingSettings = GroundingSettings()

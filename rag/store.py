@@ -1,31 +1,23 @@
-"""The index on disk: a manifest (models, chunker settings, per-source hashes, per-file checksums,
-format version), chunk records, source texts, vectors, the FAISS index and the BM25 index.
-
-Each build is written to a fresh version folder and published by atomically replacing the
-`current` symlink, so a crash at any point leaves the previous index whole. Only JSON, .npy
-(allow_pickle=False) and FAISS files are ever read: nothing that can execute code.
+"""The index on disk, opened for search: the catalogue (rag.catalog) names the live chunks, the
+segments (rag.segments) hold their vectors and term counts. Opening reads them into the search
+structures: FAISS over the vectors, BM25 over the term counts, and per-chunk metadata for filters.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import shutil
-import time
+import sqlite3
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from . import catalog
 from . import vectors as vector_index
 from .chunking import Chunk
 from .lexical import BM25Index
+from .segments import read_terms, read_vectors, segment_folder, sha256
 from .terms import TermWeights
 
-FORMAT_VERSION = 1
-CURRENT = "current"
 REBUILD = "Rebuild it with `rag ingest --rebuild`."
 
 
@@ -33,167 +25,128 @@ class IndexUnavailable(RuntimeError):
     """The index is missing, corrupt or built with other settings; the message names the fix."""
 
 
-@dataclass
-class SourceRecord:
-    source_id: str
-    path: str
-    title: str
-    text: str
-    content_hash: str
-    encoding: str = "utf-8"
-
-
-@dataclass
-class Index:
-    """A loaded index: chunks with their vectors, source texts, and the two search structures."""
-
-    manifest: dict
-    chunks: list[Chunk]
-    vectors: np.ndarray
-    sources: dict[str, SourceRecord]
-    dense: object = None
-    bm25: BM25Index | None = None
-    by_id: dict[str, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-
-    @cached_property
-    def term_weights(self) -> TermWeights:
-        return TermWeights.from_texts([c.text for c in self.chunks])
-
-    def chunk(self, chunk_id: str) -> Chunk | None:
-        i = self.by_id.get(chunk_id)
-        return None if i is None else self.chunks[i]
-
-
 def index_signature(embedder_id: str, dimension: int, chunk_size: int, chunk_overlap: int) -> dict:
     """The settings an index depends on; a mismatch means it must be rebuilt."""
-    return {
-        "format_version": FORMAT_VERSION,
-        "embedder": embedder_id,
-        "dimension": dimension,
-        "chunk_size": chunk_size,
-        "chunk_overlap": chunk_overlap,
-    }
+    return {"format_version": catalog.FORMAT_VERSION, "embedder": embedder_id, "dimension": dimension,
+            "chunk_size": chunk_size, "chunk_overlap": chunk_overlap}
 
 
-def check_signature(manifest: dict, expected: dict, index_dir: Path) -> None:
+def check_signature(found: dict, expected: dict, index_dir: Path) -> None:
     """Refuse an index built with other settings, saying how to rebuild it."""
-    found = {key: manifest.get(key) for key in expected}
+    found = {key: found.get(key) for key in expected}
     if found != expected:
         diffs = ", ".join(f"{k}: index has {found[k]!r}, settings ask {expected[k]!r}" for k in expected if found[k] != expected[k])
         raise IndexUnavailable(f"The index in {index_dir} was built with other settings ({diffs}). {REBUILD}")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+def has_index(index_dir: Path) -> bool:
+    return (index_dir / catalog.CATALOG).exists()
 
 
-def current_dir(index_dir: Path) -> Path | None:
-    link = index_dir / CURRENT
-    if not link.exists():
-        return None
-    return link.resolve()
+@dataclass
+class Index:
+    """An opened index: chunks with their vectors, the two search structures, and the catalogue
+    for whole articles.
+    """
 
+    index_dir: Path
+    manifest: dict
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    dense: object
+    bm25: BM25Index
+    n_articles: int
+    by_id: dict[str, int] = field(default_factory=dict)
 
-def read_manifest(index_dir: Path) -> dict | None:
-    folder = current_dir(index_dir)
-    if folder is None:
-        return None
-    try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexUnavailable(f"The index manifest in {folder} is unreadable ({exc}). {REBUILD}") from exc
+    def __post_init__(self) -> None:
+        self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.term_weights = TermWeights(self.bm25.document_frequencies(), len(self.chunks))
+        self.dates = np.array([c.date for c in self.chunks], dtype="U10")
+        self.outlets = np.array([c.outlet for c in self.chunks], dtype=object)
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        i = self.by_id.get(chunk_id)
+        return None if i is None else self.chunks[i]
+
+    def article(self, article_id: str) -> catalog.ArticleRecord | None:
+        """The whole article (its text slices with every citation's offsets)."""
+        db = catalog.connect(self.index_dir)
+        try:
+            return catalog.article(db, article_id) if db else None
+        finally:
+            if db:
+                db.close()
 
 
 def load_index(index_dir: Path, expected: dict | None = None, verify: bool = True) -> Index:
-    """Load the current index, verifying checksums and (if given) the settings signature."""
-    folder = current_dir(index_dir)
-    if folder is None:
+    """Open the index, checking its settings (if given) and its segment files' checksums."""
+    db = catalog.connect(index_dir)
+    if db is None:
         raise IndexUnavailable(f"No index in {index_dir}. Build it with `rag ingest` (it reads the corpus folder, seeds/ by default).")
-    manifest = read_manifest(index_dir)
-    if expected is not None:
-        check_signature(manifest, expected, index_dir)
-    if verify:
-        for name, checksum in manifest.get("files", {}).items():
-            path = folder / name
-            if not path.exists() or _sha256(path) != checksum:
-                raise IndexUnavailable(f"Index file {path} is missing or corrupt (checksum mismatch). {REBUILD}")
     try:
-        chunks = [Chunk(**json.loads(line)) for line in (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
-        sources = {}
-        for line in (folder / "sources.jsonl").read_text(encoding="utf-8").splitlines():
-            if line:
-                record = SourceRecord(**json.loads(line))
-                sources[record.source_id] = record
-        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-        dense = vector_index.read_index(folder / "dense.faiss")
-        bm25 = BM25Index.load(folder / "bm25", len(chunks))
-    except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        raise IndexUnavailable(f"The index in {folder} cannot be read ({exc}). {REBUILD}") from exc
-    if len(chunks) != len(vectors) or dense.ntotal != len(chunks):
-        raise IndexUnavailable(f"The index in {folder} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors). {REBUILD}")
-    return Index(manifest=manifest, chunks=chunks, vectors=vectors, sources=sources, dense=dense, bm25=bm25)
-
-
-def save_index(index_dir: Path, manifest: dict, chunks: list[Chunk], vectors: np.ndarray,
-               sources: dict[str, SourceRecord], index_type: str) -> Index:
-    """Write a new version folder and publish it atomically; returns the loaded-equivalent Index."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    folder = index_dir / f"v-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
-    folder.mkdir()
-    with (folder / "chunks.jsonl").open("w", encoding="utf-8") as f:
-        for chunk in chunks:
-            f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-    with (folder / "sources.jsonl").open("w", encoding="utf-8") as f:
-        for record in sources.values():
-            f.write(json.dumps(record.__dict__, ensure_ascii=False) + "\n")
-    np.save(folder / "vectors.npy", vectors.astype(np.float32), allow_pickle=False)
-    dense = vector_index.build_index(vectors, index_type)
-    vector_index.write_index(dense, folder / "dense.faiss")
-    bm25 = BM25Index.build([c.text for c in chunks])
-    (folder / "bm25").mkdir()
-    bm25.save(folder / "bm25")
-    files = {str(p.relative_to(folder)): _sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
-    manifest = {**manifest, "index_type": index_type, "n_chunks": len(chunks), "files": files,
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    _write_durably(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    _fsync_tree(folder)
-    _publish(index_dir, folder)
-    return Index(manifest=manifest, chunks=chunks, vectors=vectors, sources=sources, dense=dense, bm25=bm25)
-
-
-def _write_durably(path: Path, text: str) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with path.open("rb") as f:
-                os.fsync(f.fileno())
-
-
-def _publish(index_dir: Path, folder: Path) -> None:
-    """Point `current` at `folder` in one atomic rename, then remove older versions."""
-    tmp_link = index_dir / f".{CURRENT}.{os.getpid()}"
-    if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
-    os.symlink(folder.name, tmp_link)
-    os.replace(tmp_link, index_dir / CURRENT)
-    dir_fd = os.open(index_dir, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
+        meta = catalog.read_meta(db)
+        signature = meta.get("signature", {})
+        if expected is not None:
+            check_signature(signature, expected, index_dir)
+        rows = list(catalog.live_chunks(db))
+        vocabulary = catalog.vocabulary(db)
+        recorded = {seg: (folder, v_sha, t_sha) for seg, folder, _, v_sha, t_sha in catalog.segments(db)}
+        n_articles = catalog.count_articles(db)
+    except sqlite3.DatabaseError as exc:
+        raise IndexUnavailable(f"The index catalogue in {index_dir} cannot be read ({exc}). {REBUILD}") from exc
     finally:
-        os.close(dir_fd)
-    for old in index_dir.glob("v-*"):
-        if old.is_dir() and old.name != folder.name:
-            shutil.rmtree(old, ignore_errors=True)
+        db.close()
+    chunks, vectors, term_arrays = _read_live(index_dir, rows, recorded, signature.get("dimension", 0), verify)
+    bm25 = BM25Index(vocabulary, *term_arrays)
+    index_type = vector_index.choose_index_type(meta.get("index_type", "auto"), len(chunks),
+                                                meta.get("approximate_above", 200_000))
+    dense = vector_index.build_index(vectors, index_type)
+    manifest = {**signature, "index_type": index_type, "n_chunks": len(chunks), "n_articles": n_articles,
+                "built_at": meta.get("updated_at", "?")}
+    return Index(index_dir, manifest, chunks, vectors, dense, bm25, n_articles)
+
+
+def _read_live(index_dir: Path, rows: list, recorded: dict, dimension: int, verify: bool):
+    """The live chunks, their vectors and term counts, segment by segment."""
+    chunks: list[Chunk] = []
+    vector_parts, indptr_parts, id_parts, count_parts = [], [], [], []
+    offset = 0
+    for segment, group in _by_segment(rows):
+        if segment not in recorded:
+            raise IndexUnavailable(f"The index in {index_dir} names a segment it does not record ({segment}). {REBUILD}")
+        folder = segment_folder(index_dir, segment)
+        vectors, (indptr, ids, counts) = _read_segment(folder, recorded[segment], verify)
+        picked = np.array([r[1] for r in group], dtype=np.int64)
+        if picked.max() >= len(vectors) or len(indptr) != len(vectors) + 1:
+            raise IndexUnavailable(f"Segment {folder} is inconsistent with the catalogue. {REBUILD}")
+        vector_parts.append(vectors[picked])
+        starts, ends = indptr[picked], indptr[picked + 1]
+        take = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) if len(picked) else np.zeros(0, np.int64)
+        id_parts.append(ids[take])
+        count_parts.append(counts[take])
+        indptr_parts.append(np.cumsum(ends - starts) + offset)
+        offset += int((ends - starts).sum())
+        chunks += [Chunk(r[2], r[3], r[7] or "", r[4], r[5], r[6], r[8] or "", r[9] or "", r[10] or "") for r in group]
+    vectors = np.vstack(vector_parts) if vector_parts else np.zeros((0, dimension), np.float32)
+    indptr = np.concatenate([[0]] + indptr_parts).astype(np.int64)
+    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int32)
+    counts = np.concatenate(count_parts) if count_parts else np.zeros(0, np.int32)
+    return chunks, vectors.astype(np.float32), (indptr, ids, counts)
+
+
+def _by_segment(rows: list):
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i][0] != rows[start][0]:
+            yield rows[start][0], rows[start:i]
+            start = i
+
+
+def _read_segment(folder: Path, recorded: tuple, verify: bool):
+    _, vectors_sha, terms_sha = recorded
+    try:
+        if verify and (sha256(folder / "vectors.npy") != vectors_sha or sha256(folder / "terms.npz") != terms_sha):
+            raise IndexUnavailable(f"Index files in {folder} are corrupt (checksum mismatch). {REBUILD}")
+        return read_vectors(folder), read_terms(folder)
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexUnavailable(f"Index files in {folder} are missing or unreadable ({exc}). {REBUILD}") from exc

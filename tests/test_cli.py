@@ -63,3 +63,28 @@ def test_show_accepts_only_indexed_chunk_ids(run, chunk_id):
 def test_missing_index_says_how_to_build(run):
     result = run("show", "x#0")
     assert result.exit_code == 1 and "rag ingest" in result.output
+
+
+def test_ingest_an_export_with_a_field_mapping_then_show_its_source(run, tmp_path):
+    export = tmp_path / "export.jsonl"
+    export.write_text(json.dumps({"headline": "افتتاح مستشفى جديد في جدة", "text": "افتتح أمير منطقة مكة مستشفى جديداً.",
+                                  "outlet": "sabq", "published": "02/08/2015", "link": "http://sabq.example/2"},
+                                 ensure_ascii=False), encoding="utf-8")
+    result = run("ingest", str(export), "--field", "title=headline")
+    assert "1 added" in result.output and "articles/s" in result.output
+    shown = run("show", json.loads(run("ask", "ماذا افتتح أمير منطقة مكة؟", "--json", "--mode", "extractive",
+                                       "--source", "sabq").stdout)["citations"][0]["chunk_id"]).output
+    assert shown.startswith("افتتاح مستشفى جديد في جدة — sabq, 2015-08-02 <http://sabq.example/2>")
+
+
+@pytest.mark.parametrize("args, message", [(["--since", "2015/07/01"], "YYYY-MM-DD"),
+                                            (["--since", "2030-01-01"], "No article in the index matches")])
+def test_bad_or_empty_filters_are_clear_errors(run, args, message):
+    run("ingest")
+    result = run("ask", "كم شخصاً قتل في اعتداء نيس؟", *args)
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_a_bad_field_mapping_is_a_clear_error(run):
+    result = run("ingest", "--field", "title")
+    assert result.exit_code == 1 and "NAME=KEY" in result.output

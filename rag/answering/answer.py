@@ -77,8 +77,9 @@ class Answer:
 
 
 def passage_dict(p: Passage) -> dict:
-    return {"n": p.n, "chunk_id": p.chunk.chunk_id, "source": p.chunk.source, "title": p.chunk.title,
-            "start": p.start, "end": p.end, "text": p.text, "score": round(p.score, 4)}
+    c = p.chunk
+    return {"n": p.n, "chunk_id": c.chunk_id, "source": c.source, "title": c.title, "outlet": c.outlet,
+            "date": c.date, "url": c.url, "start": p.start, "end": p.end, "text": p.text, "score": round(p.score, 4)}
 
 
 def render_answer(sentences: list[AnswerSentence]) -> str:

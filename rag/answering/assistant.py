@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from ..context import answer_sentences, score_sentences
 from ..generation import Generator
 from ..prompting import Prompts
-from ..retrieval import Hit, Retriever
+from ..retrieval import Filters, Hit, Retriever
 from ..settings import Settings
 from ..terms import TermWeights
 from ..text import language, strip_invisible
@@ -48,8 +48,9 @@ class Assistant:
             return question[:limit], [f"The question was longer than {limit} characters and was truncated."]
         return question, []
 
-    def retrieve(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
-        return self.retriever.search(question, k or self.settings.retrieval.k, mode)
+    def retrieve(self, question: str, k: int | None = None, mode: str | None = None,
+                 filters: Filters | None = None) -> list[Hit]:
+        return self.retriever.search(question, k or self.settings.retrieval.k, mode, filters)
 
     def ask(self, question: str, **options) -> Answer:
         return self.stream(question, **options).final()
@@ -60,17 +61,21 @@ class Assistant:
 
     def begin(self, question: str, k: int | None = None, mode: str | None = None, retriever: str | None = None,
               hits: list[Hit] | None = None, temperature: float | None = None,
-              context_tokens: int | None = None) -> Turn:
+              context_tokens: int | None = None, filters: Filters | None = None) -> Turn:
         """Clean the question, choose its flow and retrieve (`hits` skips retrieval: the evaluator
-        retrieves once for both its metrics and the answer).
+        retrieves once for both its metrics and the answer). A filter no article passes is an
+        error for the user, never an answer from everything.
         """
         started = time.perf_counter()
         question, notices = self.clean_question(question)
         lang = language(question)
         mode, notice = policy.answer_mode(mode or self.settings.generation.mode, lang, self.settings.generation,
                                           self.generator is not None)
+        filters = filters or self.retriever.filters
+        if filters.active and self.retriever.matching(filters) == 0:
+            raise QuestionError(f"No article in the index matches the filter ({filters.describe()}).")
         if hits is None:
-            hits = self.retrieve(question, k, retriever)
+            hits = self.retrieve(question, k, retriever, filters)
         turn = Turn(question, lang, mode, hits, started, self.prompts.abstain_message(lang),
                     notices + ([notice] if notice else []), temperature=temperature, context_tokens=context_tokens)
         turn.mark("retrieve_ms")

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from ..answering import AnswerStream, Draft, Passages, QuestionError, Token
 from ..conversation import needs_rewrite, rewrite_question
 from ..lookup import UnknownChunk, lookup_chunk
+from ..retrieval import Filters
 from ..text import language
 from .labels import label
 from .render import index_status, render_answer_markdown, render_citation_panel, render_draft, render_timings
@@ -25,7 +26,7 @@ class ChatHandlers:
         self.assistant = services.assistant
         self.lock = threading.Lock()  # re-indexing swaps the assistant's index
 
-    def respond(self, message, chat, history, k, retriever, mode, temperature):
+    def respond(self, message, chat, history, k, retriever, mode, temperature, since="", until="", outlets=()):
         """Stream one answer into the chat: yields (chat, history, status, rewritten question).
         `history` is this session's (question, answer) list.
         """
@@ -40,7 +41,7 @@ class ChatHandlers:
             standalone = self._standalone(question, history)
             rewritten = f"↪ {standalone}" if standalone != question else ""
             stream = self.assistant.stream(standalone, k=int(k), retriever=retriever, mode=mode,
-                                           temperature=float(temperature))
+                                           temperature=float(temperature), filters=filters_from(since, until, outlets))
             for status in self._follow(stream, chat, lang):
                 yield chat, history, status, rewritten
             answer = stream.final()
@@ -78,7 +79,7 @@ class ChatHandlers:
     def open_citation(self, target: str) -> str:
         try:
             chunk_id, start, end = (target or "").rsplit("|", 2)
-            found = lookup_chunk(self.assistant.retriever.index, chunk_id, 500, int(start), int(end))
+            found = lookup_chunk(self.assistant.retriever.index.index_dir, chunk_id, 500, int(start), int(end))
         except (ValueError, UnknownChunk):
             return "<p>⚠ Unknown citation.</p>"
         return render_citation_panel(found)
@@ -91,12 +92,36 @@ class ChatHandlers:
             self.assistant.retriever.index = index
         return index_status(index), f"```\n{report.summary()}\n```"
 
-    def api_ask(self, question: str, k: int = 5, retriever: str = "hybrid", mode: str = "generative") -> dict:
+    def api_ask(self, question: str, k: int = 5, retriever: str = "hybrid", mode: str = "generative",
+                since: str = "", until: str = "", source: str = "") -> dict:
         """Answer a question; returns the answer, its verified citations, passages and timings."""
         try:
-            return self.assistant.ask(question, k=int(k), retriever=retriever, mode=mode).to_dict()
+            filters = filters_from(since, until, [s for s in source.split(",") if s.strip()])
+            return self.assistant.ask(question, k=int(k), retriever=retriever, mode=mode, filters=filters).to_dict()
         except QuestionError as exc:
             return {"error": str(exc)}
+
+    def outlets(self) -> list[str]:
+        return sorted({c.outlet for c in self.assistant.retriever.index.chunks if c.outlet})
+
+
+def filters_from(since: str, until: str, outlets) -> Filters | None:
+    """The chat's filter fields as Filters (None: the settings' defaults); dates must be YYYY-MM-DD."""
+    since, until = (since or "").strip(), (until or "").strip()
+    for value in (since, until):
+        if value and not _iso(value):
+            raise QuestionError(f"التاريخ بصيغة YYYY-MM-DD / Dates are written YYYY-MM-DD (got '{value}').")
+    outlets = tuple(o for o in (outlets or ()) if o)
+    return Filters(since, until, outlets) if since or until or outlets else None
+
+
+def _iso(value: str) -> bool:
+    from datetime import date
+
+    try:
+        return bool(date.fromisoformat(value)) and len(value) == 10
+    except ValueError:
+        return False
 
 
 class _ProgressBar:
@@ -107,7 +132,10 @@ class _ProgressBar:
 
     def update(self, n: int) -> None:
         self.done += n
-        self.progress(self.done / max(self.total, 1), desc=f"embedding {self.done}/{self.total} chunks")
+        self.progress(self.done / max(self.total, 1), desc=f"{self.done}/{self.total} articles")
+
+    def set_postfix_str(self, text: str) -> None:
+        self.progress(self.done / max(self.total, 1), desc=f"{self.done}/{self.total} articles · {text}")
 
     def close(self) -> None:
         pass

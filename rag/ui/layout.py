@@ -61,7 +61,7 @@ def build_app(services: Services):
                     "Ask in Arabic or English; every sentence links to its source.", rtl=False)
         with gr.Row(equal_height=False):
             chat = _chat_column(gr, services)
-            side = _side_panel(gr, services)
+            side = _side_panel(gr, services, handlers.outlets())
         cite_target = gr.Textbox(elem_id="cite-target", elem_classes=["hidden-control"], show_label=False)
         cite_open = gr.Button("open", elem_id="cite-open", elem_classes=["hidden-control"])
         _wire(gr, handlers, chat, side, history, cite_target, cite_open)
@@ -88,7 +88,7 @@ def _chat_column(gr, services: Services) -> dict:
     return parts
 
 
-def _side_panel(gr, services: Services) -> dict:
+def _side_panel(gr, services: Services, outlets: list[str]) -> dict:
     s = services.settings
     with gr.Column(scale=2, min_width=280, elem_classes=["side-panel"]):
         gr.Markdown("### المصدر · Source")
@@ -98,6 +98,13 @@ def _side_panel(gr, services: Services) -> dict:
             parts["retriever"] = gr.Radio(["hybrid", "dense", "bm25"], value=s.retrieval.retriever, label="retriever")
             parts["mode"] = gr.Radio(["auto", "extractive", "generative"], value=s.generation.mode, label="answer mode")
             parts["temperature"] = gr.Slider(0, 1, value=s.generation.temperature, step=0.1, label="temperature")
+            with gr.Row():
+                parts["since"] = gr.Textbox(value=s.retrieval.since, label="من تاريخ · since", placeholder="YYYY-MM-DD",
+                                            elem_id="since")
+                parts["until"] = gr.Textbox(value=s.retrieval.until, label="إلى تاريخ · until", placeholder="YYYY-MM-DD",
+                                            elem_id="until")
+            parts["outlets"] = gr.Dropdown(outlets, value=list(s.retrieval.sources), multiselect=True,
+                                           label="المصادر · outlets", elem_id="outlets")
             gr.Markdown(f"**Model**: {services.model_info}")
             parts["index_info"] = gr.Markdown(index_status(services.assistant.retriever.index))
             parts["reindex"] = gr.Button("إعادة الفهرسة · Re-index corpus")
@@ -107,7 +114,8 @@ def _side_panel(gr, services: Services) -> dict:
 
 def _wire(gr, handlers: ChatHandlers, chat: dict, side: dict, history, cite_target, cite_open) -> None:
     """One model answers one question at a time (`concurrency_id="llm"`); lookups run beside it."""
-    inputs = [chat["box"], chat["chatbot"], history, side["k"], side["retriever"], side["mode"], side["temperature"]]
+    inputs = [chat["box"], chat["chatbot"], history, side["k"], side["retriever"], side["mode"], side["temperature"],
+              side["since"], side["until"], side["outlets"]]
     outputs = [chat["chatbot"], history, chat["status"], chat["rewritten"]]
     llm = {"concurrency_limit": 1, "concurrency_id": "llm"}
     asked = [trigger(handlers.respond, inputs, outputs, api_visibility="private", **llm)
@@ -122,9 +130,12 @@ def _wire(gr, handlers: ChatHandlers, chat: dict, side: dict, history, cite_targ
 
     side["reindex"].click(reindex, None, [side["index_info"], side["reindex_log"]], api_visibility="private", **llm)
 
-    def ask(question: str, k: int = 5, retriever: str = "hybrid", mode: str = "generative") -> dict:
-        """Answer a question; returns the answer, its verified citations, passages and timings."""
-        return handlers.api_ask(question, k, retriever, mode)
+    def ask(question: str, k: int = 5, retriever: str = "hybrid", mode: str = "generative", since: str = "",
+            until: str = "", source: str = "") -> dict:
+        """Answer a question (optionally only from articles dated since/until, from outlets `source`,
+        comma-separated); returns the answer, its verified citations, passages and timings.
+        """
+        return handlers.api_ask(question, k, retriever, mode, since, until, source)
 
     gr.api(ask, api_name="ask", **llm)
 

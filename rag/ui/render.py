@@ -42,10 +42,8 @@ def render_answer_markdown(answer: Answer) -> str:
                   for s in answer.sentences if not s.supported]
     if answer.passages:
         parts.append('<ol class="source-list">')
-        for p in answer.passages:
-            parts.append(f'<li value="{p.n}">{_cite_link(p.n, p.chunk.chunk_id, p.start, p.end)} '
-                         f"{html.escape(p.chunk.title)} <small>(<bdi>{html.escape(p.chunk.chunk_id)}</bdi>, "
-                         f"score {p.score:.2f})</small></li>")
+        parts += [f'<li value="{p.n}">{_cite_link(p.n, p.chunk.chunk_id, p.start, p.end)} {source_html(p.chunk)}</li>'
+                  for p in answer.passages]
         parts.append("</ol>")
     parts += [f'<p dir="auto"><small>ℹ {html.escape(notice)}</small></p>' for notice in answer.notices]
     parts.append("</div>")
@@ -60,6 +58,15 @@ def _linked(answer: Answer) -> str:
         return match.group(0) if p is None else _cite_link(p.n, p.chunk.chunk_id, p.start, p.end)
 
     return _CITATION_MARK.sub(link, html.escape(answer.answer))
+
+
+def source_html(chunk) -> str:
+    """Headline, outlet and date (and the link when known): how a journalist knows a source."""
+    title = html.escape(chunk.title or chunk.source)
+    if chunk.url and chunk.url.startswith(("http://", "https://")):
+        title = f'<a href="{html.escape(chunk.url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    where = " · ".join(html.escape(x) for x in (chunk.outlet, chunk.date) if x)
+    return f"<bdi>{title}</bdi>" + (f" <small>(<bdi>{where}</bdi>)</small>" if where else "")
 
 
 def render_draft(answer: Answer, doing: str) -> str:
@@ -80,7 +87,7 @@ def render_citation_panel(found: dict) -> str:
     return (
         f'<div class="passage" dir="{d}">'
         f'<h3 id="cite-title">{esc(found["title"])}</h3>'
-        f'<p><small><bdi>{esc(found["chunk_id"])}</bdi> · <bdi>chars {found["start"]}–{found["end"]}</bdi></small></p>'
+        f'<p><small>{_where(found)}</small></p>'
         f'<p id="cite-context">…{esc(found["before"])}<mark id="cite-highlight">{esc(found["text"])}</mark>{esc(found["after"])}…</p>'
         f"<details><summary>{label('whole_article', 'ar' if d == 'rtl' else 'en')}</summary>"
         f'<div style="white-space: pre-wrap">{esc(found["article"])}</div></details>'
@@ -88,8 +95,16 @@ def render_citation_panel(found: dict) -> str:
     )
 
 
+def _where(found: dict) -> str:
+    parts = [f"<bdi>{html.escape(x)}</bdi>" for x in (found.get("outlet"), found.get("date"), found.get("author")) if x]
+    url = found.get("url") or ""
+    if url.startswith(("http://", "https://")):
+        parts.append(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{html.escape(url[:80])}</a>')
+    return " · ".join(parts)
+
+
 def index_status(index: Index) -> str:
     m = index.manifest
-    return (f"**Index**: {len(index.sources)} sources, {len(index.chunks)} chunks · embedder `{m.get('embedder')}` "
+    return (f"**Index**: {index.n_articles} articles, {len(index.chunks)} chunks · embedder `{m.get('embedder')}` "
             f"· chunks {m.get('chunk_size')}/{m.get('chunk_overlap')} chars · {m.get('index_type', 'flat')} · "
             f"built {m.get('built_at', '?')}")

@@ -46,7 +46,7 @@ def test_ask_stream_and_open_a_citation(server, page):
     target = link.get_attribute("href")[len("#cite-"):]
     chunk_id, start, end = target.rsplit("|", 2)
     index = services.assistant.retriever.index
-    source = index.sources[index.chunk(chunk_id).source]
+    source = index.article(index.chunk(chunk_id).source)
     assert highlight.inner_text().strip() == source.text[int(start) : int(end)].strip()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-citation.png"), full_page=True)

@@ -53,7 +53,7 @@ def test_extractive_answer_is_checked_by_the_model(real_assistant, real_index):
     assert contains_normalized(answer.answer, "84")
     assert answer.citations()
     for citation in answer.citations():
-        assert real_index.sources[citation["source"]].text[citation["start"] : citation["end"]] == citation["text"]
+        assert real_index.article(citation["source"]).text[citation["start"] : citation["end"]] == citation["text"]
 
 
 def test_answer_check_tells_an_answer_from_a_near_miss(real_assistant):
@@ -72,7 +72,7 @@ def test_generative_answer_is_correct_and_cited(real_assistant, real_index):
     citations = answer.citations()
     assert any(c["source"] == NICE_SOURCE for c in citations)
     for c in citations:
-        assert real_index.sources[c["source"]].text[c["start"] : c["end"]] == c["text"]
+        assert real_index.article(c["source"]).text[c["start"] : c["end"]] == c["text"]
     assert answer.timings["ttft_ms"] > 0 and answer.prompt_tokens > 0
 
 
