@@ -139,8 +139,18 @@ def bench_index_scale(sizes: list[int], dim: int, types: list[str], n_queries: i
 
 def markdown(result: dict) -> str:
     """The benchmark as Markdown tables."""
-    lines = ["# rag bench", "", f"Machine: {result['machine']}", "", "## Models and pipeline", "",
-             "| measure | value |", "|---|---|"]
+    lines = ["# rag bench", ""]
+    if "machine" in result:
+        lines += _pipeline_markdown(result)
+    if result.get("archive"):
+        from .bench_archive import markdown as archive_markdown
+
+        lines += archive_markdown(result["archive"])
+    return "\n".join(lines) + "\n"
+
+
+def _pipeline_markdown(result: dict) -> list[str]:
+    lines = [f"Machine: {result['machine']}", "", "## Models and pipeline", "", "| measure | value |", "|---|---|"]
     lines.append(f"| embedder load | {result['load_s']['embedder']} s |")
     for name, seconds in result["load_s"].get("generators", {}).items():
         lines.append(f"| {name} load | {seconds} s |")
@@ -167,7 +177,7 @@ def markdown(result: dict) -> str:
         for row in result["index_scale"]:
             lines.append(f"| {row['n']:,} | {row['index']} | {row['build_s']} | {row['bytes'] / 1e6:.0f} | "
                          f"{row['query_ms']['p50']} | {row['query_ms']['p95']} | {row['recall@10']} |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def run_bench(settings: Settings, questions: list[Question], generators: list[str], sizes: list[int],
@@ -244,7 +254,7 @@ def write_plot(result: dict, path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = list(result["generators"])
+    names = list(result.get("generators", {}))
     if not names:
         return
     fig, ax = plt.subplots(figsize=(6, 3.4))

@@ -253,21 +253,35 @@ def serve(ctx, port):
 @click.option("--generator", "generators", multiple=True, help="GGUF models to time (default: every assembled one).")
 @click.option("--scale", default="10000,100000,1000000", show_default=True, help="Index sizes ('' to skip).")
 @click.option("--index-types", default="flat,hnsw,ivf,ivfpq", show_default=True)
+@click.option("--pipeline/--no-pipeline", default=True, help="Time the models and the answer pipeline.")
+@click.option("--archive", "archive_dir", type=click.Path(exists=True, path_type=Path),
+              help="An archive-sized index to time: opening, memory, retrieval latency.")
+@click.option("--archive-questions", type=click.Path(exists=True, path_type=Path),
+              default=Path(__file__).resolve().parent.parent / "evals" / "archive.jsonl", show_default=True)
 @click.pass_context
 @_guard
-def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, index_types):
-    """Measure speed on this machine: loads, embedding, retrieval, TTFT vs naive, index scale."""
+def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, index_types, pipeline, archive_dir,
+          archive_questions):
+    """Measure speed on this machine: loads, embedding, retrieval, TTFT vs naive, index scale, an archive."""
     from .bench import markdown, run_bench, write_plot
     from .model_files import GGUF_MODELS, STAMP
     from .questions import load_question_set, sample
 
     settings: Settings = ctx.obj
-    models_dir = settings.models.models_dir
-    names = list(generators) or [n for n in GGUF_MODELS if (models_dir / f"{n}.gguf{STAMP}").exists()]
-    names.sort(key=lambda n: n != settings.models.generator)  # the default model first
-    questions = sample([q for q in load_question_set(question_file).questions if q.answerable], n_questions, 0)
-    sizes = [int(x) for x in scale.split(",") if x.strip()]
-    result = run_bench(settings, questions, names, sizes, index_types.split(","), log=lambda s: click.echo(s, err=True))
+    log = lambda s: click.echo(s, err=True)  # noqa: E731
+    result: dict = {}
+    if pipeline:
+        models_dir = settings.models.models_dir
+        names = list(generators) or [n for n in GGUF_MODELS if (models_dir / f"{n}.gguf{STAMP}").exists()]
+        names.sort(key=lambda n: n != settings.models.generator)  # the default model first
+        questions = sample([q for q in load_question_set(question_file).questions if q.answerable], n_questions, 0)
+        sizes = [int(x) for x in scale.split(",") if x.strip()]
+        result = run_bench(settings, questions, names, sizes, index_types.split(","), log=log)
+    if archive_dir:
+        from .bench_archive import bench_archive
+
+        result["archive"] = bench_archive(settings, archive_dir, load_question_set(archive_questions).questions,
+                                          with_model=True, log=log)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     (out_dir / "bench.md").write_text(markdown(result) + "\n![TTFT](bench.png)\n", encoding="utf-8")
@@ -287,6 +301,8 @@ def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, 
               help="Also ask each answerable question with its gold sources hidden from retrieval (as unanswerable): "
                    "hard cases for calibrating abstention.")
 @click.option("--compare", nargs=2, type=click.Path(exists=True, path_type=Path), help="Print the deltas of two run folders.")
+@click.option("--baseline", type=click.Choice(["bm25-whitespace", "tutorial"]),
+              help="With --retrieval-only: retrieve with a peer baseline over the same articles instead.")
 @click.option("--haystack", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Index these files or exports beside the set's articles (e.g. the archive), in an index of its own.")
 @click.option("--chunk-size", type=int)
@@ -294,7 +310,7 @@ def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, 
 @_answer_options
 @click.pass_context
 @_guard
-def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, hide_gold, compare, haystack, chunk_size,
+def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, hide_gold, compare, baseline, haystack, chunk_size,
              chunk_overlap, k, mode, retriever, context_tokens, temperature, max_tokens, since, until, sources):
     """Evaluate on a question set (JSONL, or SQuAD v1.1 JSON such as XQuAD)."""
     from .report import compare as compare_runs
@@ -325,6 +341,12 @@ def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, 
         raise UserError(f"{question_file}: no valid questions")
     assistant = eval_assistant(settings, qset, question_file.stem, retrieval_only, _progress("indexing"),
                                log=lambda line: click.echo(line, err=True), haystack=list(haystack))
+    if baseline:
+        if not retrieval_only:
+            raise UserError("--baseline compares retrieval: add --retrieval-only")
+        from .evaluation import use_baseline
+
+        use_baseline(assistant, baseline, _progress("embedding (baseline)", "chunk"))
     cases = len(questions) + (sum(1 for q in questions if q.answerable and q.sources) if hide_gold else 0)
     with tqdm(total=cases, desc="questions", unit="q", file=sys.stderr) as bar:
         results = run_evaluation(assistant, questions, retrieval_only, bar.update, hide_gold)

@@ -245,6 +245,20 @@ def eval_assistant(settings: Settings, qset: QuestionSet, name: str, retrieval_o
     return build_assistant(settings, index=index, embedder=embedder, with_generator=with_generator)
 
 
+def use_baseline(assistant: Assistant, name: str, progress=None) -> None:
+    """Answer retrieval with a peer baseline over the same articles (`rag.baselines`)."""
+    from . import baselines
+
+    index = assistant.retriever.index
+    chunks = baselines.baseline_chunks(index.index_dir)
+    if name == "bm25-whitespace":
+        assistant.retriever = baselines.bm25_whitespace(chunks)
+    else:
+        assistant.retriever = baselines.tutorial(chunks, assistant.retriever.embedder, index.index_dir / "baselines",
+                                                 progress)
+    assistant.retriever.index.index_dir = index.index_dir
+
+
 def run_settings(assistant: Assistant, file_name: str, retrieval_only: bool, limit: int | None, seed: int,
                  hide_gold: bool, haystack: list[Path] = ()) -> dict:
     """What a run was measured with, for its summary."""
@@ -261,5 +275,6 @@ def run_settings(assistant: Assistant, file_name: str, retrieval_only: bool, lim
         if use_model and mode != "generative" and s.grounding.check_answers else None,
         "limit": limit, "seed": seed if limit else None, "hide_gold": hide_gold,
         "haystack": [str(p) for p in haystack], "n_chunks": len(assistant.retriever.index.chunks),
+        "baseline": getattr(assistant.retriever, "name", None),
         "filters": assistant.retriever.filters.describe() or None,
     }

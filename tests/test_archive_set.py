@@ -2,7 +2,6 @@
 exists and states a gold answer; the set has the shape the evaluation relies on.
 """
 
-from pathlib import Path
 
 import pytest
 

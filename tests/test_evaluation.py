@@ -148,3 +148,17 @@ def test_a_question_that_fails_counts_against_the_run(assistant, monkeypatch):
     assert summary["errors"] == 1 and summary["abstention"]["correct"] == 0.0
     assert all(row["correct"] == 0.0 for row in check_thresholds(results))  # nor in the threshold table
     assert "FAILED with an error: 1" in summary_table(summary)
+
+
+def test_peer_baselines_retrieve_over_the_same_articles(assistant):
+    from rag.evaluation import use_baseline
+
+    qs = [q for q in load_question_set(SEEDS_SET).questions if q.answerable][:5]
+    ours = summarise(run_evaluation(assistant, qs, retrieval_only=True), retrieval_only=True)
+    retriever = assistant.retriever
+    for name in ("bm25-whitespace", "tutorial"):
+        assistant.retriever = retriever
+        use_baseline(assistant, name)
+        assert assistant.retriever.name == name and all("#b" in c.chunk_id for c in assistant.retriever.index.chunks)
+        summary = summarise(run_evaluation(assistant, qs, retrieval_only=True), retrieval_only=True)
+        assert 0.0 <= summary["retrieval"]["mrr"] <= 1.0 and summary["n"] == ours["n"]
