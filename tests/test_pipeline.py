@@ -281,3 +281,17 @@ def test_auto_mode_quotes_arabic_sources_and_writes_in_other_languages(assistant
     generator.checks = [-3.0]
     english = assistant.ask("How many people died in the Nice attack?")
     assert english.mode == "generative" and english.answer == "The sources do not say."
+
+
+def test_coverage_is_measured_over_the_best_sentences_paragraph():
+    from rag.answering.checking import paragraph_of
+    from rag.chunking import Chunk
+    from rag.context import ScoredSentence
+    from rag.retrieval import Hit
+
+    text = "عنوان الخبر\n\nقتل 84 شخصا في اعتداء نيس. وفتحت الشرطة تحقيقا.\nفقرة أخرى عن باريس."
+    chunk = Chunk("a#0", "a", "t", 100, 100 + len(text), text)
+    start = text.index("وفتحت")
+    sentence = ScoredSentence(1, Hit(chunk, 1, 1, 0), 2, 100 + start, 100 + start + len("وفتحت الشرطة تحقيقا."),
+                              "وفتحت الشرطة تحقيقا.", 1.0)
+    assert paragraph_of(sentence) == "قتل 84 شخصا في اعتداء نيس. وفتحت الشرطة تحقيقا."

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..context import ScoredSentence
 from ..grounding import AnswerCheck, check_answer, missing_question_words, question_coverage
 from . import policy
 from .answer import Answer
@@ -25,9 +26,20 @@ def check(assistant: Assistant, turn: Turn) -> AnswerCheck:
     best = turn.best
     model = check_answer(assistant.generator, assistant.prompts, assistant.settings.generation.corpus_language,
                          turn.question, best.text)
-    coverage = question_coverage(turn.question, best.hit.chunk.text, assistant.weights)
+    coverage = question_coverage(turn.question, paragraph_of(best), assistant.weights)
     turn.check = AnswerCheck.combine(model, coverage, g.coverage_weight, g.coverage_neutral)
     return turn.check
+
+
+def paragraph_of(sentence: ScoredSentence) -> str:
+    """The paragraph of the chunk that holds the sentence: what coverage is measured over, the
+    same span whether chunks hold one paragraph or run across several.
+    """
+    chunk = sentence.hit.chunk
+    start, end = sentence.start - chunk.start, sentence.end - chunk.start
+    left = chunk.text.rfind("\n", 0, max(start, 0)) + 1
+    right = chunk.text.find("\n", end)
+    return chunk.text[left : right if right >= 0 else len(chunk.text)]
 
 
 def declined(assistant: Assistant, turn: Turn) -> Answer:
@@ -36,7 +48,7 @@ def declined(assistant: Assistant, turn: Turn) -> Answer:
     """
     missing = []
     if policy.missing_words_decided(turn.check, assistant.settings.grounding):
-        missing = missing_question_words(turn.question, turn.best.hit.chunk.text)
+        missing = missing_question_words(turn.question, paragraph_of(turn.best))
     if missing:
         notice = (f"The closest passage does not contain {', '.join(missing)} from the question, "
                   "and the model's yes was not sure enough to make up for it.")
