@@ -35,11 +35,16 @@ def token_f1(prediction: str, gold: str) -> float:
 
 
 def relevance_judge(question: Question) -> Callable[[str, str], bool] | None:
-    """Whether a (source, folded text) passage is relevant: contains a gold answer, else is from a
-    gold source. Texts are given folded (`text.folded`) so a run folds each chunk once.
+    """Whether a (source, folded text) passage is relevant: contains a gold answer (and, for a
+    question judged by "source+answer", comes from an article stating it: a short answer such as a
+    number also appears in unrelated articles), else is from a gold source. Texts are given folded
+    (`text.folded`) so a run folds each chunk once.
     """
     if question.answers:
         patterns = [p for p in (answer_pattern(a) for a in question.answers) if p is not None]
+        if question.judge == "source+answer" and question.sources:
+            gold = set(question.sources)
+            return lambda source, text: source in gold and any(p.search(text) for p in patterns)
         return lambda source, text: any(p.search(text) for p in patterns)
     if question.sources:
         gold = set(question.sources)
@@ -62,7 +67,7 @@ def hidden_gold(q: Question) -> Question:
     """The same question with its gold sources taken out of retrieval: now unanswerable, a hard
     case (its own article's other passages remain) for calibrating abstention.
     """
-    return Question(f"{q.id}#hidden", q.question, [], [], "hidden-gold")
+    return Question(f"{q.id}#hidden", q.question, [], [], "hidden-gold", q.judge)
 
 
 def evaluate_question(assistant: Assistant, q: Question, retrieval_only: bool, chunk_texts: dict[str, tuple[str, str]],
@@ -237,7 +242,8 @@ def eval_assistant(settings: Settings, qset: QuestionSet, name: str, retrieval_o
         base, paths = settings.index_dir / "eval", [settings.corpus_dir]
     paths += list(haystack)
     key = hashlib.sha256("\n".join(str(p.resolve()) for p in paths).encode()).hexdigest()[:12] if haystack else ""
-    index_dir = base / (f"haystack-{key}-{c.chunk_size}-{c.chunk_overlap}" if haystack else f"index-{c.chunk_size}-{c.chunk_overlap}")
+    prefix = f"haystack-{key}-" if haystack else "index-"
+    index_dir = base / f"{prefix}{c.chunk_size}-{c.chunk_overlap}-{settings.models.embedder_runtime}"
     settings = settings.with_overrides({"index_dir": index_dir})
     index, report = ingest_corpus(settings, embedder, paths, progress=progress)
     if report.embedded_chunks:

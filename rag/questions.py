@@ -18,6 +18,7 @@ class Question:
     answers: list[str]
     sources: list[str]
     type: str = ""
+    judge: str = "answer"  # retrieval relevance: "answer" (a chunk holding a gold answer) or "source+answer"
 
     @property
     def answerable(self) -> bool:
@@ -71,7 +72,8 @@ def _load_jsonl(text: str) -> QuestionSet:
             continue
         seen.add(qid)
         questions.append(Question(qid, obj["question"].strip(), [a for a in obj.get("answers", []) if a.strip()],
-                                  list(obj.get("sources", [])), str(obj.get("type", ""))))
+                                  list(obj.get("sources", [])), str(obj.get("type", "")),
+                                  "source+answer" if obj.get("judge") == "source+answer" else "answer"))
     if not questions and not problems:
         raise QuestionSetError("the file holds no questions")
     return QuestionSet(questions, problems)

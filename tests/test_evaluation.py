@@ -162,3 +162,15 @@ def test_peer_baselines_retrieve_over_the_same_articles(assistant):
         assert assistant.retriever.name == name and all("#b" in c.chunk_id for c in assistant.retriever.index.chunks)
         summary = summarise(run_evaluation(assistant, qs, retrieval_only=True), retrieval_only=True)
         assert 0.0 <= summary["retrieval"]["mrr"] <= 1.0 and summary["n"] == ours["n"]
+
+
+def test_a_source_and_answer_judge_ignores_the_answer_in_unrelated_articles():
+    from rag.evaluation import relevance_judge
+    from rag.questions import Question
+    from rag.text import folded
+
+    loose = Question("q", "كم شخصاً قتل؟", ["15"], ["a"])
+    strict = Question("q", "كم شخصاً قتل؟", ["15"], ["a"], judge="source+answer")
+    other = ("b", folded("أطلق أكثر من 15 ألف طلقة"))
+    assert relevance_judge(loose)(*other) and not relevance_judge(strict)(*other)
+    assert relevance_judge(strict)("a", folded("قتل 15 شخصاً"))
