@@ -44,7 +44,9 @@ def relevance_judge(question: Question) -> Callable[[str, str], bool] | None:
         patterns = [p for p in (answer_pattern(a) for a in question.answers) if p is not None]
         if question.judge == "source+answer" and question.sources:
             gold = set(question.sources)
-            return lambda source, text: source in gold and any(p.search(text) for p in patterns)
+            judge = lambda source, text: source in gold and any(p.search(text) for p in patterns)  # noqa: E731
+            judge.sources = gold  # only these sources' chunks can be relevant
+            return judge
         return lambda source, text: any(p.search(text) for p in patterns)
     if question.sources:
         gold = set(question.sources)
@@ -117,7 +119,10 @@ def _retrieval_record(q: Question, hits: list, chunk_texts: dict[str, tuple[str,
     record = {"retrieved": [{"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "score": round(h.score, 5),
                              "dense_score": round(h.dense_score, 4), "relevant": r} for h, r in zip(hits, relevant)]}
     if judge:
-        total = sum(1 for source, text in chunk_texts.values() if judge(source, text))
+        texts = chunk_texts.values()
+        if getattr(judge, "sources", None) is not None:
+            texts = [(s, t) for s, t in texts if s in judge.sources]
+        total = sum(1 for source, text in texts if judge(source, text))
         record["retrieval"] = retrieval_metrics(relevant, total)
     return record
 
