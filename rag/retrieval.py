@@ -120,10 +120,11 @@ class Retriever:
         if mask is None:
             _, ids = vector_index.search(self.index.dense, query_vector[None, :], pool)
             return [int(i) for i in ids[0] if i >= 0]
-        allowed = np.flatnonzero(mask)  # exact search over what the filters let through
-        scores = self.index.vectors[allowed] @ query_vector
-        top = np.argsort(-scores, kind="stable")[:pool]
-        return [int(allowed[i]) for i in top]
+        scores = self.index.vectors @ query_vector  # exact search over what the filters let through
+        scores[~mask] = -np.inf
+        pool = min(pool, int(mask.sum()))
+        top = np.argpartition(-scores, pool - 1)[:pool] if pool < len(scores) else np.arange(len(scores))
+        return [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
 
 
 def remove_near_duplicates(hits: list[Hit], threshold: float) -> list[Hit]:
