@@ -19,7 +19,7 @@ from .text import contains_normalized
 NAIVE_K = 3  # a tutorial RAG's top-3 whole chunks
 
 
-def _pcts(values: list[float]) -> dict:
+def percentiles(values: list[float]) -> dict:
     arr = np.asarray(values, dtype=float)
     return {"p50": round(float(np.percentile(arr, 50)), 1), "p95": round(float(np.percentile(arr, 95)), 1),
             "n": len(values)} if len(values) else {"p50": None, "p95": None, "n": 0}
@@ -74,7 +74,7 @@ def bench_answers(assistant, questions: list[Question], answer: Callable, reuse_
         tokens.append(result.prompt_tokens)
         correct.append(_has_gold(result, q))
     assistant.generator.reuse_prefix = True
-    return {"ttft_ms": _pcts(ttft), "total_ms": _pcts(total), "prompt_tokens": _pcts(tokens),
+    return {"ttft_ms": percentiles(ttft), "total_ms": percentiles(total), "prompt_tokens": percentiles(tokens),
             "contains": round(float(np.mean(correct)), 3) if correct else None}
 
 
@@ -88,7 +88,7 @@ def bench_extractive(assistant, questions: list[Question]) -> dict:
         shown.append(answer.timings["ttft_ms"])
         checked.append(answer.timings["total_ms"])
         correct.append(_has_gold(answer, q))
-    return {"extractive_ms": _pcts(shown), "checked_ms": _pcts(checked), "contains": round(float(np.mean(correct)), 3)}
+    return {"extractive_ms": percentiles(shown), "checked_ms": percentiles(checked), "contains": round(float(np.mean(correct)), 3)}
 
 
 def synthetic_vectors(n: int, dim: int, seed: int = 0, clusters: int = 1000) -> np.ndarray:
@@ -131,7 +131,7 @@ def bench_index_scale(sizes: list[int], dim: int, types: list[str], n_queries: i
                 latencies.append((time.perf_counter() - t) * 1000)
                 found += len(set(ids[0].tolist()) & set(truth[i].tolist()))
             rows.append({"n": n, "index": index_type, "build_s": round(build_s, 2), "bytes": int(size),
-                         "query_ms": _pcts(latencies), "recall@10": round(found / (n_queries * k), 4)})
+                         "query_ms": percentiles(latencies), "recall@10": round(found / (n_queries * k), 4)})
             del index
         del data, exact
     return rows
@@ -202,7 +202,7 @@ def run_bench(settings: Settings, questions: list[Question], generators: list[st
         t = time.perf_counter()
         assistant.retrieve(q.question)
         retrieve.append((time.perf_counter() - t) * 1000)
-    result["retrieve_ms"] = _pcts(retrieve)
+    result["retrieve_ms"] = percentiles(retrieve)
     _bench_generators(settings, assistant, [q for q in questions if q.answerable], generators, result, log)
     if sizes:
         log(f"index scale {sizes}…")

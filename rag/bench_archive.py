@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .bench import percentiles
 from .questions import Question
 from .retrieval import Filters
 from .settings import Settings
@@ -27,8 +28,7 @@ def rss_mb() -> float:
 
 
 def _pcts(values: list[float]) -> dict:
-    return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1),
-            "max": round(float(np.max(values)), 1), "n": len(values)}
+    return {**percentiles(values), "max": round(float(np.max(values)), 1)}
 
 
 def bench_archive(settings: Settings, index_dir: Path, questions: list[Question], with_model: bool,

@@ -146,23 +146,16 @@ def _answer_options(fn):
 
 
 def _answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens, since, until, sources) -> dict:
+    from .retrieval import is_iso_date
+
     for name, value in (("--since", since), ("--until", until)):
-        if value and not _is_iso_date(value):
+        if value and not is_iso_date(value):
             raise UserError(f"{name} takes a date as YYYY-MM-DD (got '{value}')")
     return {"retrieval.k": k, "generation.mode": mode, "retrieval.retriever": retriever,
             "generation.context_tokens": context_tokens, "generation.temperature": temperature,
             "generation.max_tokens": max_tokens, "retrieval.since": since, "retrieval.until": until,
             "retrieval.sources": list(sources) or None}
 
-
-def _is_iso_date(value: str) -> bool:
-    from datetime import date
-
-    try:
-        date.fromisoformat(value)
-        return len(value) == 10
-    except ValueError:
-        return False
 
 
 @main.command()

@@ -124,9 +124,10 @@ def ingest(paths: list[Path], index_dir: Path, embedder: Embedder, signature: di
             mapping = field_mapping(options.fields)
             writer = _BatchWriter(db, index_dir, embedder, options, report)
             bar = progress(_count_articles(files, mapping)) if progress else None
-            seen = _stream(files, mapping, catalog.article_states(db), writer, report, bar)
+            known = catalog.article_states(db)
+            seen = _stream(files, mapping, known, writer, report, bar)
             writer.flush(bar)
-            _remove_missing(db, paths, seen, report)
+            _remove_missing(db, paths, known, seen, report)
             report.n_articles = catalog.count_articles(db)
         finally:
             db.close()
@@ -208,10 +209,12 @@ def _with_unique_id(article: Article, seen: dict, hashes: dict, report: IngestRe
     return article
 
 
-def _remove_missing(db, paths: list[Path], seen: set[str], report: IngestReport) -> None:
-    """Drop articles that came from the ingested paths but are no longer there."""
+def _remove_missing(db, paths: list[Path], known: dict, seen: set[str], report: IngestReport) -> None:
+    """Drop articles that came from the ingested paths but are no longer there (an article this
+    run added is among those seen, so the states read before it are enough).
+    """
     roots = [str(p.resolve()) for p in paths]
-    in_scope = [aid for aid, (_, origin) in catalog.article_states(db).items()
+    in_scope = [aid for aid, (_, origin) in known.items()
                 if aid not in seen and any(origin == r or origin.startswith((r + os.sep, r + ":")) for r in roots)]
     if in_scope:
         db.execute("BEGIN IMMEDIATE")

@@ -5,6 +5,7 @@ with near-duplicate chunks kept out of the top k.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -13,6 +14,14 @@ from .chunking import Chunk
 from .embedding import Embedder
 from .store import Index
 from .text import tokenize
+
+
+def is_iso_date(value: str) -> bool:
+    """YYYY-MM-DD, a real date: how filters are written."""
+    try:
+        return len(value) == 10 and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,7 @@ class Filters:
         return ", ".join(parts + ([f"from {', '.join(self.outlets)}"] if self.outlets else []))
 
     def mask(self, dates: np.ndarray, outlets: np.ndarray) -> np.ndarray | None:
-        """Which chunks pass (None: all of them)."""
+        """Which chunks pass (None: all of them); `outlets` are lower case."""
         if not self.active:
             return None
         keep = np.ones(len(dates), dtype=bool)
@@ -45,8 +54,7 @@ class Filters:
         if self.until:
             keep &= dates <= self.until
         if self.outlets:
-            wanted = {o.strip().lower() for o in self.outlets}
-            keep &= np.array([o.lower() in wanted for o in outlets], dtype=bool)
+            keep &= np.isin(outlets, [o.strip().lower() for o in self.outlets])
         return keep
 
 

@@ -62,7 +62,7 @@ class Index:
         self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.term_weights = TermWeights(self.bm25.document_frequencies(), len(self.chunks))
         self.dates = np.array([c.date for c in self.chunks], dtype="U10")
-        self.outlets = np.array([c.outlet for c in self.chunks], dtype=object)
+        self.outlets = np.array([c.outlet.lower() for c in self.chunks])  # for filters, compared lowered
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         i = self.by_id.get(chunk_id)

@@ -4,8 +4,6 @@ inner product on L2-normalised vectors (= cosine).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 
@@ -60,10 +58,3 @@ def search(index, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.nda
         return np.zeros((q, 0), dtype=np.float32), np.zeros((q, 0), dtype=np.int64)
     return index.search(np.ascontiguousarray(query_vectors, dtype=np.float32), k)
 
-
-def write_index(index, path: Path) -> None:
-    _faiss().write_index(index, str(path))
-
-
-def read_index(path: Path):
-    return _faiss().read_index(str(path))

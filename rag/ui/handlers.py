@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from ..answering import AnswerStream, Draft, Passages, QuestionError, Token
 from ..conversation import needs_rewrite, rewrite_question
 from ..lookup import UnknownChunk, lookup_chunk
-from ..retrieval import Filters
+from ..retrieval import Filters, is_iso_date
 from ..text import language
 from .labels import label
 from .render import index_status, render_answer_markdown, render_citation_panel, render_draft, render_timings
@@ -109,19 +109,11 @@ def filters_from(since: str, until: str, outlets) -> Filters | None:
     """The chat's filter fields as Filters (None: the settings' defaults); dates must be YYYY-MM-DD."""
     since, until = (since or "").strip(), (until or "").strip()
     for value in (since, until):
-        if value and not _iso(value):
+        if value and not is_iso_date(value):
             raise QuestionError(f"التاريخ بصيغة YYYY-MM-DD / Dates are written YYYY-MM-DD (got '{value}').")
     outlets = tuple(o for o in (outlets or ()) if o)
     return Filters(since, until, outlets) if since or until or outlets else None
 
-
-def _iso(value: str) -> bool:
-    from datetime import date
-
-    try:
-        return bool(date.fromisoformat(value)) and len(value) == 10
-    except ValueError:
-        return False
 
 
 class _ProgressBar:
