@@ -48,7 +48,7 @@ class RetrievalSettings(_Group):
     retriever: Literal["dense", "bm25", "hybrid"] = "hybrid"
     k: int = 5
     candidates: int = 30
-    rrf_k: int = 60
+    rrf_k: int = 10  # measured in the archive haystack: docs/calibration.md#fusion
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     dedupe_threshold: float = 0.9
