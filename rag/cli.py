@@ -191,7 +191,13 @@ def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_toke
 def _print_answer(answer) -> None:
     click.echo()
     click.echo("\n" + ("—" * 40))
-    click.echo(answer.answer)
+    text, d = answer.answer, answer.direct
+    if d is not None:
+        click.echo(click.style(f"➜ {d.text} [{d.n}]", bold=True) + "\n")
+        at = text.find(d.text)
+        if at >= 0:  # marked inside its evidence (bold and underlined on a terminal)
+            text = text[:at] + click.style(d.text, bold=True, underline=True) + text[at + len(d.text):]
+    click.echo(text)
     for s in answer.sentences:
         if not s.supported:
             click.echo(f"  ⚠ not supported by the sources, left out: {s.text}")

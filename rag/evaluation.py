@@ -95,11 +95,14 @@ def evaluate_question(assistant: Assistant, q: Question, retrieval_only: bool, c
     result.update({key: answer[key] for key in ANSWER_FIELDS})
     result["citations"] = [{key: c[key] for key in CITATION_FIELDS} for c in answer["citations"]]
     if q.answerable:
-        result.update(answer_metrics("" if answer["abstained"] else strip_markers(answer["answer"]), q.answers))
+        text = "" if answer["abstained"] else strip_markers(answer["answer"])
+        short = answer["direct"]["text"] if answer["direct"] and not answer["abstained"] else text
+        result.update(answer_metrics(short, q.answers))
+        result["contains"] = answer_metrics(text, q.answers)["contains"]  # the evidence counts too
     return result
 
 
-ANSWER_FIELDS = ("answer", "raw_answer", "abstained", "quoted", "sentences", "prompt_tokens", "answer_check",
+ANSWER_FIELDS = ("answer", "direct", "raw_answer", "abstained", "quoted", "sentences", "prompt_tokens", "answer_check",
                  "answer_score", "question_coverage", "timings")
 CITATION_FIELDS = ("n", "chunk_id", "source", "start", "end", "correct")
 

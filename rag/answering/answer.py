@@ -10,6 +10,7 @@ from ..citations import AnswerSentence
 from ..context import Passage
 from ..grounding import AnswerCheck
 from ..retrieval import Hit
+from .direct import DirectAnswer
 
 
 class QuestionError(ValueError):
@@ -32,6 +33,7 @@ class Answer:
     quoted: bool = False  # the answer quotes source sentences (extractive, or quoted instead of a written one)
     prompt_tokens: int = 0
     check: AnswerCheck | None = None  # the answer check, when the model was asked
+    direct: DirectAnswer | None = None  # the short answer phrase, a span of passage `direct.n`
 
     @property
     def answer_check(self) -> float | None:
@@ -49,6 +51,8 @@ class Answer:
         return {
             "question": self.question,
             "answer": self.answer,
+            "direct": None if self.direct is None else {"text": self.direct.text, "citation": self.direct.n,
+                                                        "start": self.direct.start, "end": self.direct.end},
             "language": self.language,
             "mode": self.mode,
             "quoted": self.quoted,

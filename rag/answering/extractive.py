@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from . import checking, policy
+from . import checking, direct, policy
 from .events import Draft, Event, Final, Passages
 from .turn import Turn
 
@@ -28,8 +28,11 @@ def answer(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     # The check reads the best sentence alone: with the runner-up too, it said yes more often to
     # unanswerable questions (docs/experiments.md#what-the-check-reads).
     checking.check(assistant, turn)
+    turn.mark("check_ms")
     turn.raw = draft.raw_answer
     if policy.check_declines(turn.check, g):
         yield Final(checking.declined(assistant, turn))
         return
+    turn.direct = direct.extract(assistant, turn)
+    turn.mark("direct_ms")
     yield Final(turn.quote())

@@ -12,6 +12,7 @@ from ..context import Passage, ScoredSentence, assemble_context, merge_into_pass
 from ..grounding import AnswerCheck
 from ..retrieval import Hit
 from .answer import Answer, render_answer
+from .direct import DirectAnswer
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Turn:
     chosen: list[ScoredSentence] = field(default_factory=list)  # best sentence first
     check: AnswerCheck | None = None
     raw: str = ""  # what the model wrote
+    direct: DirectAnswer | None = None  # the answer phrase of the checked sentence
     prompt_tokens: int = 0
 
     @property
@@ -72,14 +74,15 @@ class Turn:
         sentences = [AnswerSentence(text=p.text, cited=[p.n], supported=True, support=1.0) for p in passages]
         quoted = " ".join(p.text for p in passages)
         return self._build(render_answer(sentences), self.raw or quoted, False, sentences, passages, timings,
-                           notices, quoted=True)
+                           notices, quoted=True, direct=self.direct)
 
     def _notices(self, notice: str | None) -> list[str]:
         return self.notices + ([notice] if notice else [])
 
     def _build(self, text: str, raw: str, abstained: bool, sentences: list[AnswerSentence],
-               passages: list[Passage], timings: dict, notices: list[str], quoted: bool) -> Answer:
+               passages: list[Passage], timings: dict, notices: list[str], quoted: bool,
+               direct: DirectAnswer | None = None) -> Answer:
         timings.setdefault("ttft_ms", self.elapsed_ms())
         timings["total_ms"] = self.elapsed_ms()
         return Answer(self.question, self.language, self.mode, text, raw, abstained, sentences, passages,
-                      self.hits, dict(timings), notices, quoted, self.prompt_tokens, self.check)
+                      self.hits, dict(timings), notices, quoted, self.prompt_tokens, self.check, direct)

@@ -37,6 +37,11 @@ def render_answer_markdown(answer: Answer) -> str:
         if answer.passages:
             parts.append(f"<p>{label('closest', answer.language)}</p>")
     else:
+        if answer.direct is not None:
+            d = answer.direct
+            p = next((p for p in answer.passages if p.n == d.n), None)
+            link = _cite_link(p.n, p.chunk.chunk_id, d.start, d.end) if p else ""
+            parts.append(f'<p class="direct-answer"><b>{html.escape(d.text)}</b> {link}</p>')
         parts.append(f"<p>{_linked(answer)}</p>")
         parts += [f'<p class="unsupported">⚠ {label("unsupported", answer.language)} {html.escape(s.text)}</p>'
                   for s in answer.sentences if not s.supported]
@@ -57,7 +62,15 @@ def _linked(answer: Answer) -> str:
         p = by_n.get(int(match.group(1)))
         return match.group(0) if p is None else _cite_link(p.n, p.chunk.chunk_id, p.start, p.end)
 
-    return _CITATION_MARK.sub(link, html.escape(answer.answer))
+    def linked(text: str) -> str:
+        return _CITATION_MARK.sub(link, html.escape(text))
+
+    at = answer.answer.find(answer.direct.text) if answer.direct else -1
+    if at < 0:
+        return linked(answer.answer)
+    end = at + len(answer.direct.text)  # the direct answer highlighted inside its evidence
+    return f"{linked(answer.answer[:at])}<mark>{html.escape(answer.answer[at:end])}</mark>{linked(answer.answer[end:])}"
+
 
 
 def source_html(chunk) -> str:
