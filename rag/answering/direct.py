@@ -33,27 +33,52 @@ class DirectAnswer:
     end: int
 
 
+def _words(text: str) -> list[re.Match]:
+    return list(_WORD.finditer(text))
+
+
+def _stem(word: str) -> str:
+    return light_stem(normalize(word))
+
+
+def copy_grammar(sentence: str) -> str:
+    """GBNF allowing only a run of the sentence's words, in order: the model can choose where
+    the answer starts and stops, not what it says (unconstrained, it translated, prefixed
+    "the answer:" or invented numbers).
+    """
+    words = [m.group().replace("\\", "\\\\").replace('"', '\\"') for m in _words(sentence)]
+    rules = [f'w{i} ::= "{w}"' + (f' (" " w{i + 1})?' if i + 1 < len(words) else "") for i, w in enumerate(words)]
+    return "\n".join([f"root ::= {' | '.join(f'w{i}' for i in range(len(words)))}", *rules])
+
+
 def locate(phrase: str, sentence: str) -> tuple[int, int] | None:
     """Where `phrase` occurs in `sentence` as whole words, compared after normalisation and light
     stemming (the model may drop a proclitic or add a case ending): character offsets into
     `sentence`, or None when its words do not occur there in a row.
     """
-    wanted = [light_stem(normalize(w)) for w in _WORD.findall(phrase)]
+    wanted = [_stem(w) for w in _WORD.findall(phrase)]
     if not wanted or len(wanted) > MAX_WORDS:
         return None
-    words = list(_WORD.finditer(sentence))
-    stems = [light_stem(normalize(m.group())) for m in words]
+    words = _words(sentence)
+    stems = [_stem(m.group()) for m in words]
     for i in range(len(stems) - len(wanted) + 1):
         if stems[i : i + len(wanted)] == wanted:
             return words[i].start(), words[i + len(wanted) - 1].end()
     return None
 
 
-def adds_to_question(phrase: str, question: str) -> bool:
-    """The phrase says something the question does not (a name the question already holds is
-    no answer to it).
+def trimmed(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
+    """The span without the question's own words and function words at its edges ("وزيرة
+    الداخلية تيريسا ماي" → "تيريسا ماي"); None when nothing else is left: the copy added
+    nothing to the question.
     """
-    return bool(set(content_tokens(phrase)) - set(content_tokens(question)))
+    known = set(content_tokens(question))
+    words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
+    keep = [not (set(content_tokens(m.group())) <= known) for m in words]
+    if not any(keep):
+        return None
+    first, last = keep.index(True), len(keep) - 1 - keep[::-1].index(True)
+    return words[first].start(), words[last].end()
 
 
 def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
@@ -70,9 +95,10 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
         {"role": "assistant", "content": "نعم" if language == "ar" else "yes"},
         {"role": "user", "content": prompts.render("direct_user", language)},
     ]
-    written = "".join(assistant.generator.stream(messages, 32, 0.0)).strip()
+    written = "".join(assistant.generator.stream(messages, 32, 0.0, copy_grammar(best.text))).strip()
     span = locate(written, best.text)
-    if span is None or not adds_to_question(best.text[span[0] : span[1]], turn.question):
+    span = span and trimmed(best.text, span, turn.question)
+    if span is None:
         return None
     n = next((p.n for p in merge_into_passages(turn.chosen) if p.start <= best.start and best.end <= p.end), 1)
     return DirectAnswer(best.text[span[0] : span[1]], n, best.start + span[0], best.start + span[1])
