@@ -194,9 +194,9 @@ def _print_answer(answer) -> None:
     text, d = answer.answer, answer.direct
     if d is not None:
         click.echo(click.style(f"➜ {d.text} [{d.n}]", bold=True) + "\n")
-        at = text.find(d.text)
-        if at >= 0:  # marked inside its evidence (bold and underlined on a terminal)
-            text = text[:at] + click.style(d.text, bold=True, underline=True) + text[at + len(d.text):]
+        parts = answer.around_direct()
+        if parts is not None:  # marked inside its evidence (bold and underlined on a terminal)
+            text = parts[0] + click.style(parts[1], bold=True, underline=True) + parts[2]
     click.echo(text)
     for s in answer.sentences:
         if not s.supported:

@@ -98,7 +98,7 @@ def evaluate_question(assistant: Assistant, q: Question, retrieval_only: bool, c
         text = "" if answer["abstained"] else strip_markers(answer["answer"])
         short = answer["direct"]["text"] if answer["direct"] and not answer["abstained"] else text
         result.update(answer_metrics(short, q.answers))
-        result["contains"] = answer_metrics(text, q.answers)["contains"]  # the evidence counts too
+        result["contains"] = float(any(contains_normalized(text, a) for a in q.answers))  # the evidence counts too
     return result
 
 

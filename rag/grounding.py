@@ -73,10 +73,14 @@ def check_answer(generator, prompts, language: str, question: str, text: str) ->
     replying yes rather than no to the answer-check prompt in the question's language
     (prompts/check_*.txt). One forward pass over a short prompt, no sampling.
     """
-    messages = [{"role": "system", "content": prompts.render("check_system", language)},
-                {"role": "user", "content": prompts.render("check_user", language, text=neutralise(text),
-                                                           question=neutralise(question))}]
-    return generator.yes_no(messages)
+    return generator.yes_no(check_messages(prompts, language, question, text))
+
+
+def check_messages(prompts, language: str, question: str, text: str) -> list[dict]:
+    """The answer check's conversation: its system prompt, then the sentence and the question."""
+    return [{"role": "system", "content": prompts.render("check_system", language)},
+            {"role": "user", "content": prompts.render("check_user", language, text=neutralise(text),
+                                                       question=neutralise(question))}]
 
 
 def question_coverage(question: str, passage: str, weights: TermWeights | None = None) -> float | None:

@@ -40,6 +40,16 @@ class Answer:
         """The model's answer-check log-odds (None when it was not asked)."""
         return None if self.check is None else self.check.model
 
+    def around_direct(self) -> tuple[str, str, str] | None:
+        """The answer text split around the direct answer's phrase (before, phrase, after), for
+        marking it inside its evidence; None when there is none.
+        """
+        at = self.answer.find(self.direct.text) if self.direct else -1
+        if at < 0:
+            return None
+        end = at + len(self.direct.text)
+        return self.answer[:at], self.answer[at:end], self.answer[end:]
+
     def citations(self) -> list[dict]:
         """The verified citations: one entry per passage that a supported sentence cites."""
         cited = sorted({n for s in self.sentences if s.supported for n in s.cited})

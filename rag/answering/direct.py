@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..context import merge_into_passages
-from ..prompting import neutralise
+from ..grounding import check_messages
 from ..terms import content_tokens
 from ..text import light_stem, normalize
 
@@ -87,13 +87,9 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     """
     best = turn.best
     language = assistant.settings.generation.corpus_language
-    prompts = assistant.prompts
-    messages = [
-        {"role": "system", "content": prompts.render("check_system", language)},
-        {"role": "user", "content": prompts.render("check_user", language, text=neutralise(best.text),
-                                                   question=neutralise(turn.question))},
+    messages = check_messages(assistant.prompts, language, turn.question, best.text) + [
         {"role": "assistant", "content": "نعم" if language == "ar" else "yes"},
-        {"role": "user", "content": prompts.render("direct_user", language)},
+        {"role": "user", "content": assistant.prompts.render("direct_user", language)},
     ]
     written = "".join(assistant.generator.stream(messages, 32, 0.0, copy_grammar(best.text))).strip()
     span = locate(written, best.text)

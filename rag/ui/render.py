@@ -65,11 +65,11 @@ def _linked(answer: Answer) -> str:
     def linked(text: str) -> str:
         return _CITATION_MARK.sub(link, html.escape(text))
 
-    at = answer.answer.find(answer.direct.text) if answer.direct else -1
-    if at < 0:
+    parts = answer.around_direct()
+    if parts is None:
         return linked(answer.answer)
-    end = at + len(answer.direct.text)  # the direct answer highlighted inside its evidence
-    return f"{linked(answer.answer[:at])}<mark>{html.escape(answer.answer[at:end])}</mark>{linked(answer.answer[end:])}"
+    before, phrase, after = parts  # the direct answer highlighted inside its evidence
+    return f"{linked(before)}<mark>{html.escape(phrase)}</mark>{linked(after)}"
 
 
 
