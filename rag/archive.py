@@ -1,4 +1,4 @@
-"""Articles in: corpus files (txt, md, html) and newsroom exports (JSON arrays, JSONL, CSV, and
+"""Articles in: corpus files (txt, md, html, pdf, docx) and newsroom exports (JSON arrays, JSONL, CSV, and
 ZIPs of them, such as the SaudiNewsNet archive), each read into `Article` records with their
 metadata. Exports are streamed record by record, so an archive is never held whole in memory.
 
@@ -101,7 +101,9 @@ def read_articles(path: Path, mapping: dict[str, tuple[str, ...]]) -> Iterator[A
 
 def file_article(path: Path) -> Article:
     doc = load_document(path)
-    return Article(path.stem, doc.text, doc.title, str(path), doc.content_hash, encoding=doc.encoding,
+    meta = doc.metadata
+    return Article(path.stem, doc.text, doc.title, str(path), doc.content_hash, meta.get("outlet", ""),
+                   meta.get("date", ""), meta.get("url", ""), meta.get("author", ""), encoding=doc.encoding,
                    blocks=doc.blocks)
 
 

@@ -1,5 +1,6 @@
 """Reading corpus files: decoding (UTF-8 first, then detected legacy encodings such as
-Windows-1256), HTML to text, and marking page furniture so that only article text is chunked.
+Windows-1256), HTML, PDF and DOCX to text (rag/extraction.py), and marking page furniture so that
+only article text is chunked.
 
 A Document keeps the full decoded text; `blocks` are the spans of it that are article content,
 so every offset handed out later slices this text exactly.
@@ -14,10 +15,12 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .extraction import Extracted, ExtractionError, docx_text, html_article, pdf_text
 from .sentences import Span
 from .text import language
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+_BINARY_FORMATS = {".pdf": pdf_text, ".docx": docx_text}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -57,6 +60,7 @@ class Document:
     blocks: list[Span] = field(default_factory=list)
     content_hash: str = ""
     encoding: str = "utf-8"
+    metadata: dict = field(default_factory=dict)  # outlet, date, author, url the file states
 
 
 def source_id_for(path: Path) -> str:
@@ -129,7 +133,9 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(markup: str) -> tuple[str, str]:
-    """Article text and <title> of an HTML page; scripts, styles and navigation are dropped."""
+    """All text and the <title> of an HTML page; scripts, styles and navigation are dropped. For
+    pages in which trafilatura finds no article (a bare fragment, a list).
+    """
     parser = _TextExtractor()
     parser.feed(markup)
     parser.close()
@@ -185,14 +191,23 @@ def load_document(path: Path) -> Document:
     if size > MAX_FILE_BYTES:
         raise DocumentError(f"too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
     data = path.read_bytes()
-    text, encoding = decode(data)
-    html_title = ""
-    if path.suffix.lower() in {".html", ".htm"}:
-        text, html_title = html_to_text(text)
+    suffix = path.suffix.lower()
+    extracted, encoding = None, "binary"
+    try:
+        if suffix in _BINARY_FORMATS:
+            extracted = _BINARY_FORMATS[suffix](data)
+            text = extracted.text
+        else:
+            text, encoding = decode(data)
+            if suffix in {".html", ".htm"}:
+                extracted = html_article(text) or Extracted(*html_to_text(text))
+                text = extracted.text
+    except ExtractionError as exc:
+        raise DocumentError(str(exc)) from exc
     blocks = content_blocks(text)
     if not blocks:
         raise DocumentError("no article text found")
-    title = html_title or _markdown_title(text) or guess_title(blocks)
+    title = (extracted.title if extracted else "") or _markdown_title(text) or guess_title(blocks)
     return Document(
         source_id=source_id_for(path),
         path=str(path),
@@ -201,6 +216,7 @@ def load_document(path: Path) -> Document:
         blocks=blocks,
         content_hash=file_hash(data),
         encoding=encoding,
+        metadata=extracted.metadata if extracted else {},
     )
 
 

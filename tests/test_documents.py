@@ -54,8 +54,8 @@ def test_bad_files_are_refused_with_a_reason(data, reason):
 
 
 def test_unsupported_type_is_refused(tmp_path: Path):
-    path = tmp_path / "x.pdf"
-    path.write_bytes(b"%PDF-1.4")
+    path = tmp_path / "x.exe"
+    path.write_bytes(b"MZ\x90\x00")
     with pytest.raises(DocumentError, match="unsupported"):
         load_document(path)
 
