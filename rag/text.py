@@ -30,6 +30,8 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
+# Markup is not words: tags, character references and links do not decide a language.
+_MARKUP = re.compile(r"<[^<>]*>|&#?\w+;|(?:https?|ftp)://\S+|www\.\S+", re.IGNORECASE)
 
 # Light10-style (Larkey et al.): the article and its fused forms, and the conjunction و; single
 # ب/ك/ل/ف are left alone because too many names and stems begin with them.
@@ -103,7 +105,10 @@ def contains_normalized(haystack: str, needle: str) -> bool:
 
 
 def language(text: str) -> str:
-    """'ar' when Arabic letters dominate the letters of `text`, else 'en'."""
+    """'ar' when Arabic letters dominate the letters of the words of `text` (markup and links
+    aside), else 'en'.
+    """
+    text = _MARKUP.sub(" ", text)
     arabic = len(_ARABIC_LETTER.findall(text))
     latin = len(_LATIN_LETTER.findall(text))
     return "ar" if arabic >= latin and arabic > 0 else "en"

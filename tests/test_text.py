@@ -69,7 +69,9 @@ def test_sentence_spans_keep_exact_offsets():
         assert text[span.start - 10 : span.end - 10] == span.text
 
 
-@pytest.mark.parametrize("text, lang", [("كم عدد القتلى؟", "ar"), ("How many died?", "en"), ("FBI في أمريكا", "ar"), ("", "en")])
+@pytest.mark.parametrize("text, lang", [("كم عدد القتلى؟", "ar"), ("How many died?", "en"), ("FBI في أمريكا", "ar"), ("", "en"),
+    ("<img src=x onerror=alert(1)> كم شخصاً قتل في نيس؟", "ar"),  # markup is not words
+    ("انظر https://www.example.com/world/middle-east-news", "ar"), ("<b>How</b> many &amp; why?", "en")])
 def test_language(text, lang):
     assert language(text) == lang
 
