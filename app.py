@@ -1,5 +1,5 @@
 """Gradio entry point: `python app.py` serves the chat over the corpus (seeds/ by default) on
-http://127.0.0.1:7860, building the index on first run.
+http://127.0.0.1:7860 (or GRADIO_SERVER_NAME / GRADIO_SERVER_PORT), building the index on first run.
 """
 
 import sys
@@ -20,8 +20,7 @@ def main() -> None:
         services = create_services(settings, progress=lambda n: tqdm(total=n, desc="embedding", file=sys.stderr))
     except (ModelMissing, IndexUnavailable) as exc:
         sys.exit(f"error: {exc}")
-    print("ready: http://127.0.0.1:7860", file=sys.stderr)
-    launch(build_app(services))
+    launch(build_app(services), announce=lambda url: print(f"ready: {url}", file=sys.stderr, flush=True))
 
 
 if __name__ == "__main__":

@@ -230,16 +230,15 @@ def show(ctx, chunk_id, context_chars, as_json):
 
 
 @main.command()
-@click.option("--port", type=int, default=7860, show_default=True)
+@click.option("--port", type=int, default=None, help="Port [default: GRADIO_SERVER_PORT, else the first free from 7860].")
 @click.pass_context
 @_guard
 def serve(ctx, port):
-    """Serve the chat UI on 127.0.0.1 (same as `python app.py`)."""
+    """Serve the chat UI on 127.0.0.1 or GRADIO_SERVER_NAME (same as `python app.py`)."""
     from .ui import build_app, create_services, launch
 
     services = create_services(ctx.obj, progress=_progress("indexing"))
-    click.echo(f"ready: http://127.0.0.1:{port}", err=True)
-    launch(build_app(services), port=port)
+    launch(build_app(services), port=port, announce=lambda url: click.echo(f"ready: {url}", err=True))
 
 
 @main.command()

@@ -62,8 +62,13 @@ def ingest_corpus(settings: Settings, embedder, paths: list[Path] | None = None,
     options = IngestOptions(settings.chunking.chunk_size, settings.chunking.chunk_overlap, dict(settings.ingest.fields),
                             settings.ingest.batch_articles, settings.retrieval.index_type,
                             settings.retrieval.approximate_above)
-    return ingest(paths or [settings.corpus_dir], index_dir or settings.index_dir, embedder,
+    return ingest(paths or corpus_paths(settings), index_dir or settings.index_dir, embedder,
                   signature_for(settings, embedder), options, rebuild, progress)
+
+
+def corpus_paths(settings: Settings) -> list[Path]:
+    """The corpus: its folder, and the files added from the chat when there are any."""
+    return [settings.corpus_dir] + ([settings.upload_dir] if settings.upload_dir.is_dir() else [])
 
 
 def open_index(settings: Settings, embedder, build_if_missing: bool = False,

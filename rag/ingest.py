@@ -32,6 +32,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    origins: dict[str, str] = field(default_factory=dict)  # article id -> the file or record it came from
     n_chunks: int = 0
     n_articles: int = 0
     embedded_chunks: int = 0
@@ -182,6 +183,7 @@ def _stream(files: list[Path], mapping, known: dict, writer, report: IngestRepor
             if item is None:
                 _advance(bar)
                 continue
+            report.origins[item.article_id] = item.origin
             state = known.get(item.article_id)
             if state is not None and state[0] == item.content_hash:
                 report.unchanged.append(item.article_id)

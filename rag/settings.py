@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     )
 
     corpus_dir: Path = PROJECT_ROOT / "seeds"
+    upload_dir: Path = PROJECT_ROOT / "uploads"  # files added from the chat; part of the corpus
     index_dir: Path = PROJECT_ROOT / "index"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     models: ModelSettings = ModelSettings()

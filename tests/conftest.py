@@ -84,7 +84,7 @@ def settings(tmp_path: Path, corpus: Path) -> Settings:
     # The retrieval gate is calibrated on e5 cosines; the fake embedder's scale is different.
     # Tests of the generative path ask without a mode; extractive tests name theirs. The canned
     # generator's check scores are compared as they are (question coverage is tested on its own).
-    return Settings().with_overrides({"corpus_dir": corpus, "index_dir": tmp_path / "index",
+    return Settings().with_overrides({"corpus_dir": corpus, "index_dir": tmp_path / "index", "upload_dir": tmp_path / "uploads",
                                       "models.models_dir": tmp_path / "models",
                                       "grounding.min_retrieval_score": 0.0, "generation.mode": "generative",
                                       "grounding.coverage_weight": 0.0})

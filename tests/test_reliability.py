@@ -131,19 +131,45 @@ def test_ui_escapes_article_html():
     assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
 
 
+class _FakeDemo:
+    local_url = "http://127.0.0.1:7861/"
+
+    def __init__(self):
+        self.kwargs, self.blocked = {}, False
+
+    def launch(self, **kwargs):
+        self.kwargs.update(kwargs)
+
+    def block_thread(self):
+        self.blocked = True
+
+
 def test_ui_binds_loopback_and_never_shares(monkeypatch):
     pytest.importorskip("gradio")
     from rag import ui
 
-    captured = {}
-
-    class Demo:
-        def launch(self, **kwargs):
-            captured.update(kwargs)
-
-    monkeypatch.delenv("RAG_UI_HOST", raising=False)
+    for name in ("RAG_UI_HOST", "RAG_UI_PORT", "GRADIO_SERVER_NAME", "GRADIO_SERVER_PORT"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RAG_UI_USER", "analyst")
     monkeypatch.setenv("RAG_UI_PASSWORD", "s3cret")
-    ui.launch(Demo())
-    assert captured["server_name"] == "127.0.0.1" and captured["share"] is False
-    assert captured["auth"] == ("analyst", "s3cret")
+    demo, announced = _FakeDemo(), []
+    ui.launch(demo, announce=announced.append)
+    assert demo.kwargs["server_name"] == "127.0.0.1" and demo.kwargs["share"] is False
+    assert demo.kwargs["server_port"] is None  # gradio takes the first free port from 7860
+    assert demo.kwargs["auth"] == ("analyst", "s3cret")
+    assert announced == ["http://127.0.0.1:7861/"] and demo.blocked  # the address really bound
+
+
+def test_ui_honours_gradio_server_variables_before_its_own_aliases(monkeypatch):
+    pytest.importorskip("gradio")
+    from rag import ui
+
+    monkeypatch.setenv("RAG_UI_HOST", "127.0.0.2")
+    monkeypatch.setenv("RAG_UI_PORT", "7000")
+    assert ui.server_address() == ("127.0.0.2", 7000)
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "8123")
+    assert ui.server_address() == ("0.0.0.0", 8123)
+    assert ui.server_address(port=9000) == ("0.0.0.0", 9000)
+
+

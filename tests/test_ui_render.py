@@ -44,3 +44,11 @@ def test_draft_and_timings():
 def test_every_label_has_arabic_and_english():
     for key, (arabic, english) in LABELS.items():
         assert arabic != english and label(key, "ar", n=3) and label(key, "en", n=3)
+
+
+def test_user_text_is_shown_as_typed():
+    from rag.ui.render import render_user_text
+
+    shown = render_user_text("<img src=x onerror=alert(1)> كم شخصاً قتل في نيس؟\n**bold**")
+    assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown
+    assert 'dir="rtl"' in shown and "<br>**bold**" in shown

@@ -5,16 +5,29 @@ citation, re-index, and the `/ask` API. No gradio here: the layout wires these u
 from __future__ import annotations
 
 import html
+import tempfile
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from ..answering import AnswerStream, Draft, Passages, QuestionError, Token
 from ..conversation import needs_rewrite, rewrite_question
 from ..lookup import UnknownChunk, lookup_chunk
 from ..retrieval import Filters, is_iso_date
 from ..text import language
+from ..uploads import outcomes, stage
+from .export import answer_text, conversation_json, conversation_markdown, turn_record
 from .labels import label
-from .render import index_status, render_answer_markdown, render_citation_panel, render_draft, render_timings
+from .render import (
+    index_status,
+    render_answer_markdown,
+    render_citation_panel,
+    render_draft,
+    render_timings,
+    render_upload_outcomes,
+    render_user_text,
+)
 from .services import Services
 
 PLACEHOLDER = "🔎 …"
@@ -26,9 +39,10 @@ class ChatHandlers:
         self.assistant = services.assistant
         self.lock = threading.Lock()  # re-indexing swaps the assistant's index
 
-    def respond(self, message, chat, history, k, retriever, mode, temperature, since="", until="", outlets=()):
-        """Stream one answer into the chat: yields (chat, history, status, rewritten question).
-        `history` is this session's (question, answer) list.
+    def respond(self, message, chat, history, transcript, k, retriever, mode, temperature, since="", until="", outlets=()):
+        """Stream one answer into the chat: yields (chat, history, transcript, status, rewritten
+        question). `history` is this session's (question, answer) list for follow-ups, `transcript`
+        its turns for export.
         """
         chat = list(chat or [])
         question = (message or "").strip()
@@ -36,23 +50,24 @@ class ChatHandlers:
             if not question:
                 raise QuestionError("اكتب سؤالاً من فضلك. / Please type a question.")
             lang = language(question)
-            chat += [{"role": "user", "content": question}, {"role": "assistant", "content": PLACEHOLDER}]
-            yield chat, history, label("searching", lang), ""
+            chat += [{"role": "user", "content": render_user_text(question)}, {"role": "assistant", "content": PLACEHOLDER}]
+            yield chat, history, transcript, label("searching", lang), ""
             standalone = self._standalone(question, history)
             rewritten = f"↪ {standalone}" if standalone != question else ""
             stream = self.assistant.stream(standalone, k=int(k), retriever=retriever, mode=mode,
                                            temperature=float(temperature), filters=filters_from(since, until, outlets))
             for status in self._follow(stream, chat, lang):
-                yield chat, history, status, rewritten
+                yield chat, history, transcript, status, rewritten
             answer = stream.final()
             chat[-1] = {"role": "assistant", "content": render_answer_markdown(answer)}
-            yield chat, list(history) + [(standalone, answer.answer)], render_timings(answer), rewritten
+            yield (chat, list(history) + [(standalone, answer.answer)], list(transcript or []) + [turn_record(question, answer)],
+                   render_timings(answer), rewritten)
         except QuestionError as exc:
-            yield chat, history, f"⚠ {exc}", ""
+            yield chat, history, transcript, f"⚠ {exc}", ""
         except Exception as exc:  # noqa: BLE001 - the user sees a message, never a traceback
             if chat and chat[-1].get("role") == "assistant" and chat[-1]["content"] == PLACEHOLDER:
                 chat.pop()
-            yield chat, history, f"⚠ Error: {type(exc).__name__}: {html.escape(str(exc))[:300]}", ""
+            yield chat, history, transcript, f"⚠ Error: {type(exc).__name__}: {html.escape(str(exc))[:300]}", ""
 
     def _standalone(self, question: str, history) -> str:
         """A follow-up question rewritten to stand alone (with a model loaded)."""
@@ -83,6 +98,33 @@ class ChatHandlers:
         except (ValueError, UnknownChunk):
             return "<p>⚠ Unknown citation.</p>"
         return render_citation_panel(found)
+
+    def add_files(self, files, progress) -> tuple[str, str]:
+        """Index files sent from the chat (their paths keep the names they were sent with);
+        returns the index status and what became of each file.
+        """
+        sent = [(Path(f), Path(f).name) for f in (files or [])]
+        if not sent:
+            return index_status(self.assistant.retriever.index), ""
+        staged, results = stage(sent, self.services.settings.upload_dir)
+        if staged:
+            with self.lock:
+                progress(0, desc="indexing…")
+                index, report = self.services.ingest([path for path, _ in staged], lambda total: _ProgressBar(progress, total))
+                self.assistant.retriever.index = index
+            results += outcomes(staged, report)
+        return index_status(self.assistant.retriever.index), render_upload_outcomes(results)
+
+    def export(self, transcript) -> tuple[str | None, str | None, str]:
+        """The conversation as a Markdown and a JSON file, and the last answer with its sources."""
+        if not transcript:
+            return None, None, ""
+        folder = Path(tempfile.mkdtemp(prefix="conversation-"))
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        markdown, data = folder / f"conversation-{stamp}.md", folder / f"conversation-{stamp}.json"
+        markdown.write_text(conversation_markdown(transcript), encoding="utf-8")
+        data.write_text(conversation_json(transcript), encoding="utf-8")
+        return str(markdown), str(data), answer_text(transcript[-1])
 
     def reindex(self, progress) -> tuple[str, str]:
         """Sync the index with the corpus folder; `progress(fraction, desc=…)` reports."""

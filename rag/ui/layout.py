@@ -50,12 +50,20 @@ document.addEventListener('click', function (event) {
 """
 
 
+# The clipboard is written by the browser: the server never sees it.
+COPY_JS = """(text) => {
+  if (text) { navigator.clipboard.writeText(text); }
+  return [];
+}"""
+
+
 def build_app(services: Services):
     import gradio as gr
 
     handlers = ChatHandlers(services)
     with gr.Blocks(title="مساعد الأرشيف الإخباري · News archive assistant", fill_height=True) as demo:
         history = gr.State([])
+        transcript = gr.State([])
         gr.Markdown("## مساعد الأرشيف الإخباري · News archive assistant\n"
                     "أسئلة بالعربية أو الإنجليزية؛ كل جملة في الإجابة مرتبطة بمصدرها. "
                     "Ask in Arabic or English; every sentence links to its source.", rtl=False)
@@ -64,7 +72,7 @@ def build_app(services: Services):
             side = _side_panel(gr, services, handlers.outlets())
         cite_target = gr.Textbox(elem_id="cite-target", elem_classes=["hidden-control"], show_label=False)
         cite_open = gr.Button("open", elem_id="cite-open", elem_classes=["hidden-control"])
-        _wire(gr, handlers, chat, side, history, cite_target, cite_open)
+        _wire(gr, handlers, chat, side, history, transcript, cite_target, cite_open)
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo
 
@@ -85,6 +93,12 @@ def _chat_column(gr, services: Services) -> dict:
             parts["send"] = gr.Button("اسأل · Ask", variant="primary", elem_id="send", scale=1)
             parts["stop"] = gr.Button("إيقاف · Stop", variant="stop", elem_id="stop", scale=1)
         gr.Examples(EXAMPLES, inputs=parts["box"], label="أمثلة · Examples")
+        with gr.Row():
+            parts["copy"] = gr.Button("📋 نسخ الإجابة مع المصادر · Copy answer with sources", elem_id="copy-answer",
+                                      size="sm", interactive=False)
+            parts["markdown"] = gr.DownloadButton("⬇ Markdown", elem_id="export-md", size="sm", interactive=False)
+            parts["json"] = gr.DownloadButton("⬇ JSON", elem_id="export-json", size="sm", interactive=False)
+        parts["answer_text"] = gr.Textbox(elem_id="answer-text", elem_classes=["hidden-control"], show_label=False)
     return parts
 
 
@@ -93,6 +107,10 @@ def _side_panel(gr, services: Services, outlets: list[str]) -> dict:
     with gr.Column(scale=2, min_width=280, elem_classes=["side-panel"]):
         gr.Markdown("### المصدر · Source")
         parts = {"panel": gr.HTML("<p dir='rtl'>انقر على رقم مرجع مثل [1] لعرض المقطع في مقاله.</p>", elem_id="citation-panel")}
+        with gr.Accordion("إضافة مقالات · Add articles", open=False):
+            parts["files"] = gr.File(label="txt · md · html · pdf · docx · json · jsonl · csv · zip", file_count="multiple",
+                                     type="filepath", elem_id="upload")
+            parts["upload_log"] = gr.Markdown(elem_id="upload-log")
         with gr.Accordion("الإعدادات · Settings", open=False):
             parts["k"] = gr.Slider(1, 10, value=s.retrieval.k, step=1, label="top-k passages")
             parts["retriever"] = gr.Radio(["hybrid", "dense", "bm25"], value=s.retrieval.retriever, label="retriever")
@@ -112,18 +130,34 @@ def _side_panel(gr, services: Services, outlets: list[str]) -> dict:
     return parts
 
 
-def _wire(gr, handlers: ChatHandlers, chat: dict, side: dict, history, cite_target, cite_open) -> None:
+def _wire(gr, handlers: ChatHandlers, chat: dict, side: dict, history, transcript, cite_target, cite_open) -> None:
     """One model answers one question at a time (`concurrency_id="llm"`); lookups run beside it."""
-    inputs = [chat["box"], chat["chatbot"], history, side["k"], side["retriever"], side["mode"], side["temperature"],
-              side["since"], side["until"], side["outlets"]]
-    outputs = [chat["chatbot"], history, chat["status"], chat["rewritten"]]
+    inputs = [chat["box"], chat["chatbot"], history, transcript, side["k"], side["retriever"], side["mode"],
+              side["temperature"], side["since"], side["until"], side["outlets"]]
+    outputs = [chat["chatbot"], history, transcript, chat["status"], chat["rewritten"]]
     llm = {"concurrency_limit": 1, "concurrency_id": "llm"}
     asked = [trigger(handlers.respond, inputs, outputs, api_visibility="private", **llm)
              for trigger in (chat["box"].submit, chat["send"].click)]
+    exports = [chat["markdown"], chat["json"], chat["answer_text"]]
+
+    def export(turns):
+        markdown, data, text = handlers.export(turns)
+        ready = {"interactive": bool(turns)}
+        return gr.update(value=markdown, **ready), gr.update(value=data, **ready), text, gr.update(**ready)
+
     for event in asked:
         event.then(lambda: "", None, chat["box"], api_visibility="private")
+        event.then(export, transcript, exports + [chat["copy"]], api_visibility="private")
     chat["stop"].click(None, None, None, cancels=asked, api_visibility="private")
+    chat["copy"].click(None, chat["answer_text"], None, js=COPY_JS, api_visibility="private")
     cite_open.click(handlers.open_citation, cite_target, side["panel"], concurrency_limit=4, api_visibility="private")
+
+    def add_files(files, progress=gr.Progress()):  # gradio passes its progress tracker through this default
+        status, log = handlers.add_files(files, progress)
+        return status, log, gr.update(choices=handlers.outlets()), None
+
+    side["files"].upload(add_files, side["files"], [side["index_info"], side["upload_log"], side["outlets"], side["files"]],
+                         api_visibility="private", **llm)
 
     def reindex(progress=gr.Progress()):  # gradio passes its progress tracker through this default
         return handlers.reindex(progress)
@@ -140,17 +174,34 @@ def _wire(gr, handlers: ChatHandlers, chat: dict, side: dict, history, cite_targ
     gr.api(ask, api_name="ask", **llm)
 
 
-def launch(demo, port: int | None = None, prevent_thread_lock: bool = False):
-    """Serve on 127.0.0.1 (no public share link); optional auth from RAG_UI_USER / RAG_UI_PASSWORD."""
+def server_address(port: int | None = None) -> tuple[str, int | None]:
+    """Host and port to bind: an explicit port, then Gradio's own GRADIO_SERVER_NAME / _PORT, then
+    the RAG_UI_HOST / RAG_UI_PORT aliases; 127.0.0.1 and (None) Gradio's free port from 7860 otherwise.
+    """
+    host = os.environ.get("GRADIO_SERVER_NAME") or os.environ.get("RAG_UI_HOST") or "127.0.0.1"
+    chosen = port or os.environ.get("GRADIO_SERVER_PORT") or os.environ.get("RAG_UI_PORT")
+    return host, int(chosen) if chosen else None
+
+
+def launch(demo, port: int | None = None, prevent_thread_lock: bool = False, announce=None):
+    """Serve (no public share link; optional auth from RAG_UI_USER / RAG_UI_PASSWORD); `announce`
+    gets the address really bound, once the server listens.
+    """
     user, password = os.environ.get("RAG_UI_USER"), os.environ.get("RAG_UI_PASSWORD")
-    return demo.launch(
-        server_name=os.environ.get("RAG_UI_HOST", "127.0.0.1"),
-        server_port=port or int(os.environ.get("RAG_UI_PORT", "7860")),
+    host, port = server_address(port)
+    result = demo.launch(
+        server_name=host,
+        server_port=port,
         share=False,
         auth=(user, password) if user and password else None,
         css=CSS,
         head=HEAD,
-        prevent_thread_lock=prevent_thread_lock,
+        prevent_thread_lock=True,
         show_error=False,
-        quiet=prevent_thread_lock,
+        quiet=True,
     )
+    if announce is not None:
+        announce(getattr(demo, "local_url", None) or f"http://{host}:{port or 7860}/")
+    if not prevent_thread_lock:
+        demo.block_thread()
+    return result

@@ -27,9 +27,15 @@ def _cite_link(n: int, chunk_id: str, start: int, end: int) -> str:
     return f'<a class="cite-link" href="#cite-{html.escape(citation_target(chunk_id, start, end))}">[{n}]</a>'
 
 
+def render_user_text(question: str) -> str:
+    """The user's words exactly as typed: escaped, so markup and Markdown show as text."""
+    escaped = html.escape(question).replace("\n", "<br>")
+    return f'<p class="user-text" dir="{text_direction(question)}">{escaped}</p>'
+
+
 def render_answer_markdown(answer: Answer) -> str:
-    """The answer with [n] turned into citation links, unsupported sentences marked, and a
-    sources list with scores.
+    """The answer with [n] turned into citation links, unsupported sentences marked, and the
+    sources by headline, outlet and date.
     """
     parts = [f'<div dir="{text_direction(answer.question)}">']
     if answer.abstained:
@@ -114,6 +120,12 @@ def _where(found: dict) -> str:
     if url.startswith(("http://", "https://")):
         parts.append(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{html.escape(url[:80])}</a>')
     return " · ".join(parts)
+
+
+def render_upload_outcomes(results) -> str:
+    """One line per file sent: what was indexed from it, or why it was refused."""
+    lines = [f"- {'✅' if r.ok else '⚠'} <bdi>{html.escape(r.name)}</bdi>: {html.escape(r.detail)}" for r in results]
+    return "\n".join(lines)
 
 
 def index_status(index: Index) -> str:

@@ -14,6 +14,7 @@ class Services:
     settings: Settings
     assistant: Assistant
     reindex: Callable  # reindex(progress_factory) -> (index, report)
+    ingest: Callable  # ingest(paths, progress_factory) -> (index, report): add files, the rest untouched
     model_info: str
 
 
@@ -32,4 +33,5 @@ def create_services(settings: Settings, progress=None) -> Services:
     model_info = f"`{name}`" + (f" ({spec.params}, {spec.size / 1e9:.2f} GB)" if spec else "") + \
         f" · embedder `{settings.models.embedder}`"
     embedder = assistant.retriever.embedder
-    return Services(settings, assistant, lambda bar: ingest_corpus(settings, embedder, progress=bar), model_info)
+    return Services(settings, assistant, lambda bar: ingest_corpus(settings, embedder, progress=bar),
+                    lambda paths, bar: ingest_corpus(settings, embedder, paths=paths, progress=bar), model_info)

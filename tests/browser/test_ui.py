@@ -2,31 +2,10 @@
 the API through gradio_client.
 """
 
-import shutil
-
-import pytest
-
 from rag.settings import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 QUESTION = "من هو وزير الدفاع الفرنسي الذي زار موسكو؟"
-
-
-@pytest.fixture(scope="module")
-def page():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("Debian chromium is not installed: scripts/test.sh installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
 
 
 def test_ask_stream_and_open_a_citation(server, page):
