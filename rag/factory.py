@@ -13,7 +13,7 @@ import numpy as np
 from .answering import Assistant
 from .embedding import OnnxEmbedder, SentenceTransformerEmbedder
 from .ingest import IngestOptions, IngestReport, ingest
-from .model_files import export_onnx, resolve_embedder, resolve_generator
+from .model_files import export_onnx, is_server, resolve_embedder, resolve_generator
 from .prompting import Prompts
 from .retrieval import Filters, Retriever
 from .settings import Settings
@@ -45,6 +45,11 @@ def needs_generator(settings: Settings) -> bool:
 
 
 def build_generator(settings: Settings, reuse_prefix: bool = True):
+    m = settings.models
+    if is_server(m.generator):
+        from .server_generation import ServerGenerator
+
+        return ServerGenerator(m.generator, m.server_model, m.server_api_key, m.server_timeout)
     from .generation import LlamaGenerator
 
     model = resolve_generator(settings.models.generator, settings.models.models_dir)

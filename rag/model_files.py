@@ -64,6 +64,14 @@ GGUF_MODELS = {
 # Resolution: setting value -> something a loader can open
 
 
+SERVER_PREFIX = "openai:"  # models.generator = openai:http://HOST:PORT/v1: a model server
+
+
+def is_server(generator: str) -> bool:
+    """The generator setting names an OpenAI-compatible server rather than a GGUF model."""
+    return generator.startswith(SERVER_PREFIX)
+
+
 def resolve_generator(value: str, models_dir: Path) -> Path | str:
     """A GGUF path for a known name or local file; a hub id (`repo:file.gguf`) is returned as is."""
     if value in GGUF_MODELS:

@@ -23,7 +23,11 @@ class ModelSettings(_Group):
 
     models_dir: Path = PROJECT_ROOT / "models"
     embedder: str = "multilingual-e5-small"
-    generator: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    generator: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"  # or openai:http://HOST:PORT/v1 (a model server)
+    server_model: str = ""  # the model name sent to that server
+    server_api_key: str = ""
+    server_timeout: float = 300.0
+    server_parallel: int = 8  # chat answers in flight at once with a server (its queue does the rest)
     n_ctx: int = 4096
     threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     # int8: twice fp32's speed, the same recall in the archive (docs/calibration.md#embedder-runtime)

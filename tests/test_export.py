@@ -3,11 +3,12 @@
 import json
 from datetime import datetime, timezone
 
+from test_ui_render import answer
+
 from rag.answering.direct import DirectAnswer
 from rag.chunking import Chunk
 from rag.context import Passage
 from rag.ui.export import answer_text, conversation_json, conversation_markdown, turn_record
-from test_ui_render import answer
 
 CHUNK = Chunk("ar-news#0", "ar-news", "افتتاح محطة تحلية في ينبع", 100, 180, "بلغت كلفة المحطة 2.4 مليار ريال.",
               outlet="صحيفة الساحل", date="2015-08-12", url="https://alsahil.example/n/1")

@@ -131,11 +131,13 @@ def _side_panel(gr, services: Services, outlets: list[str]) -> dict:
 
 
 def _wire(gr, handlers: ChatHandlers, chat: dict, side: dict, history, transcript, cite_target, cite_open) -> None:
-    """One model answers one question at a time (`concurrency_id="llm"`); lookups run beside it."""
+    """Answers share one queue (`concurrency_id="llm"`): one at a time with the model in process,
+    several with a model server; lookups run beside them.
+    """
     inputs = [chat["box"], chat["chatbot"], history, transcript, side["k"], side["retriever"], side["mode"],
               side["temperature"], side["since"], side["until"], side["outlets"]]
     outputs = [chat["chatbot"], history, transcript, chat["status"], chat["rewritten"]]
-    llm = {"concurrency_limit": 1, "concurrency_id": "llm"}
+    llm = {"concurrency_limit": handlers.services.parallel_answers, "concurrency_id": "llm"}
     asked = [trigger(handlers.respond, inputs, outputs, api_visibility="private", **llm)
              for trigger in (chat["box"].submit, chat["send"].click)]
     exports = [chat["markdown"], chat["json"], chat["answer_text"]]

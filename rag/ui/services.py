@@ -16,12 +16,13 @@ class Services:
     reindex: Callable  # reindex(progress_factory) -> (index, report)
     ingest: Callable  # ingest(paths, progress_factory) -> (index, report): add files, the rest untouched
     model_info: str
+    parallel_answers: int = 1  # in-process: one model answers at a time; a server queues its own
 
 
 def create_services(settings: Settings, progress=None) -> Services:
     """Load the models and the index (building it from the corpus folder on first run)."""
     from ..factory import build_assistant, ingest_corpus
-    from ..model_files import GGUF_MODELS
+    from ..model_files import GGUF_MODELS, is_server
 
     assistant = build_assistant(settings, progress=progress)
     generator, prompts, lang = assistant.generator, assistant.prompts, settings.generation.corpus_language
@@ -34,4 +35,5 @@ def create_services(settings: Settings, progress=None) -> Services:
         f" · embedder `{settings.models.embedder}`"
     embedder = assistant.retriever.embedder
     return Services(settings, assistant, lambda bar: ingest_corpus(settings, embedder, progress=bar),
-                    lambda paths, bar: ingest_corpus(settings, embedder, paths=paths, progress=bar), model_info)
+                    lambda paths, bar: ingest_corpus(settings, embedder, paths=paths, progress=bar), model_info,
+                    settings.models.server_parallel if is_server(name) else 1)
