@@ -67,8 +67,21 @@ def ingest_corpus(settings: Settings, embedder, paths: list[Path] | None = None,
     options = IngestOptions(settings.chunking.chunk_size, settings.chunking.chunk_overlap, dict(settings.ingest.fields),
                             settings.ingest.batch_articles, settings.retrieval.index_type,
                             settings.retrieval.approximate_above)
-    return ingest(paths or corpus_paths(settings), index_dir or settings.index_dir, embedder,
-                  signature_for(settings, embedder), options, rebuild, progress)
+    index, report = ingest(paths or corpus_paths(settings), index_dir or settings.index_dir, embedder,
+                           signature_for(settings, embedder), options, rebuild, progress)
+    if settings.store.backend == "qdrant":
+        from .qdrant_store import collection_name, sync
+
+        target = qdrant_target(settings, index.index_dir)
+        report.mirrored = sync(target.client(), collection_name(target, index), index)
+    return index, report
+
+
+def qdrant_target(settings: Settings, index_dir: Path):
+    from .qdrant_store import QdrantTarget
+
+    st = settings.store
+    return QdrantTarget(st.url, "" if st.url else str(index_dir / "qdrant"), st.collection, st.api_key)
 
 
 def corpus_paths(settings: Settings) -> list[Path]:
@@ -87,8 +100,16 @@ def open_index(settings: Settings, embedder, build_if_missing: bool = False,
 
 def make_retriever(settings: Settings, index: Index, embedder) -> Retriever:
     r = settings.retrieval
-    return Retriever(index, embedder, r.retriever, r.candidates, r.rrf_k, r.dense_weight, r.bm25_weight,
-                     r.dedupe_threshold, Filters(r.since, r.until, tuple(r.sources)))
+    args = (index, embedder, r.retriever, r.candidates, r.rrf_k, r.dense_weight, r.bm25_weight,
+            r.dedupe_threshold, Filters(r.since, r.until, tuple(r.sources)))
+    if settings.store.backend == "qdrant":
+        from .qdrant_store import QdrantRetriever, collection_name, sync
+
+        target = qdrant_target(settings, index.index_dir)
+        client, name = target.client(), collection_name(target, index)
+        sync(client, name, index, quick=True)  # an index built before the switch is mirrored first
+        return QdrantRetriever(client, name, *args)
+    return Retriever(*args)
 
 
 def cosine_scaled(embedder, floor: float, span: float, cap: float):

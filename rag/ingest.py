@@ -33,6 +33,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     origins: dict[str, str] = field(default_factory=dict)  # article id -> the file or record it came from
+    mirrored: tuple[int, int] = (0, 0)  # chunks added to and removed from the Qdrant collection
     n_chunks: int = 0
     n_articles: int = 0
     embedded_chunks: int = 0

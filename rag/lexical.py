@@ -26,6 +26,7 @@ class BM25Index:
     def __init__(self, vocabulary: dict[str, int], indptr: np.ndarray, ids: np.ndarray, counts: np.ndarray,
                  k1: float = 1.5, b: float = 0.75):
         self.vocabulary = vocabulary
+        self.indptr, self.ids, self.counts = indptr, ids, counts  # per chunk: term ids and counts
         self.n_docs = len(indptr) - 1
         rows = np.repeat(np.arange(self.n_docs, dtype=np.int32), np.diff(indptr))
         doc_len = np.bincount(rows, weights=counts, minlength=self.n_docs).astype(np.float32)

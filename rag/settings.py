@@ -48,6 +48,17 @@ class IngestSettings(_Group):
     batch_articles: int = 128  # articles per committed batch: what a kill can lose
 
 
+class StoreSettings(_Group):
+    """Where search runs: FAISS + BM25 in process, or Qdrant (a server at `url`, else local mode
+    in a folder under the index). docs/deploy.md.
+    """
+
+    backend: Literal["faiss", "qdrant"] = "faiss"
+    url: str = ""
+    collection: str = "articles"
+    api_key: str = ""
+
+
 class RetrievalSettings(_Group):
     retriever: Literal["dense", "bm25", "hybrid"] = "hybrid"
     k: int = 5
@@ -106,6 +117,7 @@ class Settings(BaseSettings):
     models: ModelSettings = ModelSettings()
     chunking: ChunkSettings = ChunkSettings()
     ingest: IngestSettings = IngestSettings()
+    store: StoreSettings = StoreSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     generation: GenerationSettings = GenerationSettings()
     grounding: GroundingSettings = GroundingSettings()
