@@ -104,9 +104,11 @@ def setup(ctx, generators):
 @click.option("--chunk-overlap", type=int)
 @click.option("--field", "fields", multiple=True, metavar="NAME=KEY",
               help="Where an export keeps a field (title, content, date, source, url, author), e.g. title=headline.")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+              help="Embed on a Ray cluster at ADDRESS (host:port), or on a local Ray started here.")
 @click.pass_context
 @_guard
-def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap, fields):
+def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap, fields, ray_address):
     """Sync the index with the files and archive exports under PATHS (default: the corpus folder).
 
     Reads txt, md and html files, and JSON, JSONL and CSV exports (also inside ZIPs) with headline,
@@ -118,7 +120,16 @@ def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap, fields):
     settings = _settings(ctx, **{"chunking.chunk_size": chunk_size, "chunking.chunk_overlap": chunk_overlap,
                                  "ingest.fields": {**ctx.obj.ingest.fields, **mapping} if mapping else None})
     embedder = build_embedder(settings)
-    _, report = ingest_corpus(settings, embedder, list(paths) or None, rebuild, progress=_progress("articles", "article"))
+    if ray_address:
+        from .ray_ingest import BATCH_ARTICLES, RayEmbedder
+
+        embedder = RayEmbedder(embedder, settings, None if ray_address == "local" else ray_address)
+        settings = settings.with_overrides({"ingest.batch_articles": max(settings.ingest.batch_articles, BATCH_ARTICLES)})
+    try:
+        _, report = ingest_corpus(settings, embedder, list(paths) or None, rebuild, progress=_progress("articles", "article"))
+    finally:
+        if ray_address:
+            embedder.close()
     click.echo(report.summary())
 
 
