@@ -5,6 +5,7 @@ citation, re-index, and the `/ask` API. No gradio here: the layout wires these u
 from __future__ import annotations
 
 import html
+import shutil
 import tempfile
 import threading
 import time
@@ -119,7 +120,7 @@ class ChatHandlers:
         """The conversation as a Markdown and a JSON file, and the last answer with its sources."""
         if not transcript:
             return None, None, ""
-        folder = Path(tempfile.mkdtemp(prefix="conversation-"))
+        folder = Path(tempfile.mkdtemp(prefix="conversation-", dir=_exports_dir()))
         stamp = time.strftime("%Y%m%d-%H%M%S")
         markdown, data = folder / f"conversation-{stamp}.md", folder / f"conversation-{stamp}.json"
         markdown.write_text(conversation_markdown(transcript), encoding="utf-8")
@@ -145,6 +146,16 @@ class ChatHandlers:
 
     def outlets(self) -> list[str]:
         return sorted({c.outlet for c in self.assistant.retriever.index.chunks if c.outlet})
+
+
+def _exports_dir(max_age_s: float = 86_400) -> Path:
+    """Where export files wait to be downloaded (gradio serves a copy); a day later they go."""
+    root = Path(tempfile.gettempdir()) / "rag-exports"
+    root.mkdir(exist_ok=True)
+    for old in root.glob("conversation-*"):
+        if time.time() - old.stat().st_mtime > max_age_s:
+            shutil.rmtree(old, ignore_errors=True)
+    return root
 
 
 def filters_from(since: str, until: str, outlets) -> Filters | None:
