@@ -4,12 +4,15 @@ really supports it, mark what nothing supports, and decide when to abstain.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .citations import AnswerSentence
 from .prompting import neutralise
 from .terms import TermWeights, content_tokens
-from .text import language, normalize, numbers
+from .text import language, normalize, numbers, tokenize
+
+_GLOSS = re.compile(r"\(([^()A-Za-z]*[\u0621-\u064a][^()A-Za-z]*)\)")  # (Arabic words) in an English sentence
 
 
 def lexical_support(sentence: str, passage: str, weights: TermWeights | None = None, question: str = "") -> float:
@@ -40,8 +43,10 @@ def verify(sentences: list[AnswerSentence], passages: list[str], min_support: fl
         if similarity is not None and passages:
             semantic = similarity(sentence.text, passages)
             claim_numbers = numbers(sentence.text)
+            glosses = source_spellings(sentence.text)
             scores = [
-                max(lex, sem if not claim_numbers or claim_numbers <= numbers(p) else 0.0)
+                max(lex, sem if (not claim_numbers or claim_numbers <= numbers(p))
+                    and _spelled_in(glosses, p) else 0.0)
                 for lex, sem, p in zip(scores, semantic, passages)
             ]
         cited_ok = [n for n in sentence.cited if scores[n - 1] >= min_support]
@@ -60,6 +65,23 @@ def verify(sentences: list[AnswerSentence], passages: list[str], min_support: fl
             sentence.support = scores[best] if best is not None else 0.0
             sentence.supported = False
     return sentences
+
+
+def source_spellings(sentence: str) -> list[str]:
+    """The Arabic spellings an English sentence gives its names in, "Theresa May (تيريزا ماي)":
+    each must be found in the passage that supports the sentence, as its numbers must.
+    """
+    if language(sentence) != "en":
+        return []
+    return [m.group(1).strip() for m in _GLOSS.finditer(sentence)]
+
+
+def _spelled_in(glosses: list[str], passage: str) -> bool:
+    """Every word of every spelling is in the passage: its light stem within one of the
+    passage's words (الألمانية holds ألمانيا, whose stem is ماني).
+    """
+    words = set(tokenize(passage, stem=False))
+    return all(any(stem in word for word in words) for g in glosses for stem in tokenize(g))
 
 
 def is_abstention(answer: str, abstain_message: str) -> bool:

@@ -69,3 +69,18 @@ def test_answer_check_score_moves_with_coverage_around_neutral():
 def test_missing_question_words_are_named_as_written():
     assert missing_question_words("كم عدد الجرحى في هجمات باريس؟", PARIS) == ["عدد", "الجرحى", "هجمات"]
     assert missing_question_words("كم شخصاً قتل في باريس؟", PARIS) == []
+
+
+def test_an_english_sentence_is_supported_only_where_its_arabic_spellings_are():
+    from rag.citations import AnswerSentence
+    from rag.grounding import verify
+
+    passages = ["أعيد افتتاح متحف فاغنر في مدينة بايرويت الألمانية.", "افتتح متحف جديد في برلين."]
+    same = lambda sentence, texts: [0.9 for _ in texts]  # noqa: E731 - meaning alone would pass both
+    right = AnswerSentence("The Wagner museum reopened in Bayreuth (بايرويت), Germany (ألمانيا).", [1])
+    wrong = AnswerSentence("The Wagner museum reopened in Berlin (برلين).", [1])
+    invented = AnswerSentence("It reopened in Munich (ميونخ).", [1])
+    verify([right, wrong, invented], passages, 0.5, similarity=same)
+    assert right.supported and right.cited == [1]
+    assert wrong.supported and wrong.cited == [2]  # re-attached to the passage that spells it
+    assert not invented.supported
