@@ -45,9 +45,12 @@ def precheck(path: Path, name: str) -> str | None:
     return None
 
 
-def stage(files: list[tuple[Path, str]], upload_dir: Path) -> tuple[list[tuple[Path, str]], list[UploadOutcome]]:
+def stage(files: list[tuple[Path, str]], upload_dir: Path, origin_of=lambda article_id: None
+          ) -> tuple[list[tuple[Path, str]], list[UploadOutcome]]:
     """Copy the acceptable (path, original name) files into `upload_dir`; returns the staged
-    (copy, name) pairs and the outcomes of the files refused at once.
+    (copy, name) pairs and the outcomes of the files refused at once. `origin_of(article_id)`
+    says where an indexed article came from: a name whose stem (the article id) belongs to an
+    article from elsewhere gets a suffix, so an upload never replaces another article.
     """
     upload_dir.mkdir(parents=True, exist_ok=True)
     staged, refused = [], []
@@ -56,10 +59,18 @@ def stage(files: list[tuple[Path, str]], upload_dir: Path) -> tuple[list[tuple[P
         if reason:
             refused.append(UploadOutcome(name, False, reason))
             continue
-        target = upload_dir / safe_name(name)
+        target = _free_target(upload_dir, safe_name(name), origin_of)
         shutil.copyfile(path, target)
         staged.append((target, name))
     return staged, refused
+
+
+def _free_target(upload_dir: Path, name: str, origin_of) -> Path:
+    target, n = upload_dir / name, 1
+    while (origin := origin_of(target.stem)) and Path(origin.partition(":")[0]).resolve() != target.resolve():
+        n += 1
+        target = upload_dir / f"{Path(name).stem}-{n}{Path(name).suffix}"
+    return target
 
 
 def outcomes(staged: list[tuple[Path, str]], report: IngestReport) -> list[UploadOutcome]:

@@ -54,3 +54,23 @@ def test_sending_the_same_file_again_adds_nothing(settings, embedder, built):
     staged, _ = stage([(PAGES / "en-news.html", "en-news.html")], settings.upload_dir)
     _, report = ingest_corpus(settings, embedder, paths=[p for p, _ in staged])
     assert outcomes(staged, report)[0].detail == "1 unchanged"
+
+
+def test_an_upload_never_replaces_another_article(settings, embedder, built, tmp_path):
+    current = [built[1]]
+    seed = sorted(settings.corpus_dir.glob("*.txt"))[0]
+    clash = tmp_path / seed.name
+    clash.write_text("مقال آخر تماماً يحمل اسم ملف مقال موجود في الأرشيف ولا علاقة له به.", encoding="utf-8")
+
+    def origin_of(article_id):
+        found = current[0].article(article_id)
+        return found.origin if found else None
+
+    staged, _ = stage([(clash, seed.name)], settings.upload_dir, origin_of)
+    assert staged[0][0].name == f"{seed.stem}-2.txt"
+    index, report = ingest_corpus(settings, embedder, paths=[p for p, _ in staged])
+    current[0] = index
+    assert report.added == [f"{seed.stem}-2"] and index.article(seed.stem).text == seed.read_text(encoding="utf-8")
+    # Sent again, it keeps its name: the article of that name came from that very file.
+    again, _ = stage([(clash, f"{seed.stem}-2.txt")], settings.upload_dir, origin_of)
+    assert again[0][0].name == f"{seed.stem}-2.txt"

@@ -107,7 +107,9 @@ class ChatHandlers:
         sent = [(Path(f), Path(f).name) for f in (files or [])]
         if not sent:
             return index_status(self.assistant.retriever.index), ""
-        staged, results = stage(sent, self.services.settings.upload_dir)
+        index = self.assistant.retriever.index
+        staged, results = stage(sent, self.services.settings.upload_dir,
+                                lambda article_id: getattr(index.article(article_id), "origin", None))
         if staged:
             with self.lock:
                 progress(0, desc="indexing…")
