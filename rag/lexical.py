@@ -26,7 +26,7 @@ class BM25Index:
     def __init__(self, vocabulary: dict[str, int], indptr: np.ndarray, ids: np.ndarray, counts: np.ndarray,
                  k1: float = 1.5, b: float = 0.75):
         self.vocabulary = vocabulary
-        self.indptr, self.ids, self.counts = indptr, ids, counts  # per chunk: term ids and counts
+        self.indptr, self.ids = indptr, ids  # per chunk: its term ids, indptr[i]:indptr[i + 1]
         self.n_docs = len(indptr) - 1
         rows = np.repeat(np.arange(self.n_docs, dtype=np.int32), np.diff(indptr))
         doc_len = np.bincount(rows, weights=counts, minlength=self.n_docs).astype(np.float32)
@@ -34,7 +34,9 @@ class BM25Index:
         self.df = np.bincount(ids, minlength=len(vocabulary)).astype(np.int64)
         idf = np.log1p((self.n_docs - self.df + 0.5) / (self.df + 0.5)).astype(np.float32)
         tf = counts.astype(np.float32)
-        scores = idf[ids] * tf / (tf + k1 * ((1 - b) + b * doc_len[rows] / max(avgdl, 1e-9)))
+        # Term frequency saturated and length-normalised, aligned with `ids` (IDF apart: Qdrant applies its own).
+        self.saturated = tf / (tf + k1 * ((1 - b) + b * doc_len[rows] / max(avgdl, 1e-9)))
+        scores = idf[ids] * self.saturated
         order = np.argsort(ids, kind="stable")
         self._starts = np.concatenate([[0], np.cumsum(self.df)]).astype(np.int64)
         self._rows = rows[order]

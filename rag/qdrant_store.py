@@ -23,7 +23,6 @@ from .store import Index
 
 DENSE, SPARSE = "dense", "bm25"
 UPSERT_BATCH = 256
-K1, B = 1.5, 0.75  # as rag/lexical.py
 
 
 @dataclass
@@ -93,10 +92,9 @@ def sync(client, name: str, index: Index, quick: bool = False) -> tuple[int, int
     wanted = {point_id(c.chunk_id): i for i, c in enumerate(index.chunks)}
     missing = [i for pid, i in wanted.items() if pid not in present]
     gone = [pid for pid in present if pid not in wanted]
-    rows = _sparse_rows(index)
     for start in range(0, len(missing), UPSERT_BATCH):
         batch = missing[start:start + UPSERT_BATCH]
-        client.upsert(name, points=[_point(index, i, rows[i]) for i in batch], wait=True)
+        client.upsert(name, points=[_point(index, i) for i in batch], wait=True)
     for start in range(0, len(gone), UPSERT_BATCH):
         client.delete(name, points_selector=models.PointIdsList(points=gone[start:start + UPSERT_BATCH]), wait=True)
     return len(missing), len(gone)
@@ -115,27 +113,15 @@ def _point_ids(client, name: str) -> set[str]:
             return ids
 
 
-def _sparse_rows(index: Index) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each chunk's BM25 term ids and their saturated term frequencies (the server multiplies in IDF)."""
-    bm25 = index.bm25
-    indptr, ids, counts = bm25.indptr, bm25.ids, bm25.counts
-    lengths = np.diff(indptr).astype(np.int64)
-    doc_len = np.add.reduceat(counts, indptr[:-1]) if len(counts) else np.zeros(0)
-    doc_len = np.where(lengths > 0, doc_len, 0).astype(np.float32)
-    avgdl = float(doc_len.mean()) if len(doc_len) else 1.0
-    rows = []
-    for i in range(len(lengths)):
-        tf = counts[indptr[i]:indptr[i + 1]].astype(np.float32)
-        norm = K1 * ((1 - B) + B * doc_len[i] / max(avgdl, 1e-9))
-        rows.append((ids[indptr[i]:indptr[i + 1]], tf / (tf + norm)))
-    return rows
-
-
-def _point(index: Index, i: int, row: tuple[np.ndarray, np.ndarray]):
+def _point(index: Index, i: int):
+    """Chunk `i` as a point; its sparse values are BM25's saturated term frequencies (the server
+    multiplies in IDF).
+    """
     from qdrant_client import models
 
     c = index.chunks[i]
-    term_ids, values = row
+    a, b = index.bm25.indptr[i], index.bm25.indptr[i + 1]
+    term_ids, values = index.bm25.ids[a:b], index.bm25.saturated[a:b]
     return models.PointStruct(
         id=point_id(c.chunk_id),
         vector={DENSE: index.vectors[i].tolist(),
