@@ -78,7 +78,7 @@ def outcomes(staged: list[tuple[Path, str]], report: IngestReport) -> list[Uploa
     results = []
     for target, name in staged:
         here = str(target)
-        reasons = [reason for where, reason in report.skipped if where == here or where.startswith(here + ":")]
+        reasons = [reason for where, reason in report.skipped if _from(where, here)]
         counts = {kind: sum(1 for aid in getattr(report, kind) if _from(report.origins.get(aid, ""), here))
                   for kind in ("added", "updated", "unchanged")}
         if not any(counts.values()):
@@ -91,4 +91,5 @@ def outcomes(staged: list[tuple[Path, str]], report: IngestReport) -> list[Uploa
 
 
 def _from(origin: str, here: str) -> bool:
+    """`origin` is the file `here` or a record inside it (`path:member`)."""
     return origin == here or origin.startswith(here + ":")
