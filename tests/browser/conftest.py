@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ports import free_port
 
 from rag.settings import Settings
 
@@ -18,11 +19,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.integration)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
@@ -32,7 +28,7 @@ def server(tmp_path_factory):
     settings = Settings().with_overrides({"index_dir": folder / "index", "upload_dir": folder / "uploads"})
     services = create_services(settings)
     demo = build_app(services)
-    port = _free_port()
+    port = free_port()
     launch(demo, port=port, prevent_thread_lock=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 60

@@ -71,15 +71,14 @@ def test_conversation_exports_and_copy_with_sources(server, page):
 
 def test_the_chat_binds_gradio_server_port_and_prints_the_real_address(tmp_path):
     import os
-    import socket
     import subprocess
     import sys
     import time
     import urllib.request
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from ports import free_port
+
+    port = free_port()
     env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", RAG_INDEX_DIR=str(tmp_path / "index"),
                RAG_UPLOAD_DIR=str(tmp_path / "uploads"), RAG_MODELS__GENERATOR="qwen2.5-coder-0.5b-instruct-q4_k_m",
                HF_HUB_OFFLINE="1")

@@ -5,7 +5,6 @@ against the chat.
 """
 
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from ports import free_port
 
 from rag.answering import Final, Token
 from rag.settings import PROJECT_ROOT
@@ -24,16 +24,11 @@ NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def model_server(real_settings, tmp_path_factory):
     model = real_settings.models.models_dir / f"{SMALL}.gguf"
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("server") / "llama_cpp.server.log"  # a file: a full pipe would stall it
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
@@ -113,7 +108,7 @@ def test_eight_users_at_once_against_the_chat(server_settings, tmp_path):
     services = create_services(server_settings.with_overrides({"upload_dir": tmp_path / "uploads"}))
     assert services.parallel_answers > 1
     demo = build_app(services)
-    port = _free_port()
+    port = free_port()
     launch(demo, port=port, prevent_thread_lock=True)
     questions = ["كم شخصاً قتل في اعتداء نيس؟", "من هو وزير الدفاع الفرنسي الذي زار موسكو؟",
                  "في أي منطقة من بغداد تقع السفارة الفرنسية؟", "ما اسم حاملة الطائرات النووية التي أرسلتها فرنسا؟",

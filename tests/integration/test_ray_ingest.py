@@ -5,7 +5,6 @@ the same chunk ids, and vectors equal within int8 tolerance. Bounded waits; the 
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import uuid
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ports import free_port
 
 from rag.settings import PROJECT_ROOT
 
@@ -20,11 +20,6 @@ pytest.importorskip("ray")
 RAY = str(Path(sys.executable).with_name("ray"))
 PAGES = PROJECT_ROOT / "tests" / "fixtures" / "pages"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _ray(*args: str, timeout: int = 120) -> None:
@@ -43,13 +38,13 @@ def _env() -> dict:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     root = Path("/tmp") / f"rayt{os.getpid()}"  # Ray's socket paths must stay short
-    port = _free_port()
+    port = free_port()
     common = ["--node-ip-address=127.0.0.1", "--num-cpus=1", "--disable-usage-stats"]
     try:
         _ray("start", "--head", f"--port={port}", f"--temp-dir={root}/head", "--include-dashboard=false",
-             f"--dashboard-agent-listen-port={_free_port()}", *common)
+             f"--dashboard-agent-listen-port={free_port()}", *common)
         _ray("start", f"--address=127.0.0.1:{port}", f"--temp-dir={root}/second",
-             f"--dashboard-agent-listen-port={_free_port()}", *common)
+             f"--dashboard-agent-listen-port={free_port()}", *common)
         yield f"127.0.0.1:{port}"
     finally:
         subprocess.run([RAY, "stop", "--force"], capture_output=True, timeout=120, env=_env())
