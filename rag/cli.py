@@ -105,7 +105,7 @@ def setup(ctx, generators):
 @click.option("--field", "fields", multiple=True, metavar="NAME=KEY",
               help="Where an export keeps a field (title, content, date, source, url, author), e.g. title=headline.")
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
-              help="Embed on a Ray cluster at ADDRESS (host:port), or on a local Ray started here.")
+              help="Parse, chunk and embed on a Ray cluster at ADDRESS (host:port), or on a local Ray started here.")
 @click.pass_context
 @_guard
 def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap, fields, ray_address):
@@ -119,18 +119,21 @@ def ingest(ctx, paths, rebuild, chunk_size, chunk_overlap, fields, ray_address):
     mapping = dict(_field_pair(f) for f in fields)
     settings = _settings(ctx, **{"chunking.chunk_size": chunk_size, "chunking.chunk_overlap": chunk_overlap,
                                  "ingest.fields": {**ctx.obj.ingest.fields, **mapping} if mapping else None})
-    embedder = build_embedder(settings)
+    embedder, work = build_embedder(settings), None
     if ray_address:
-        from .ray_ingest import BATCH_ARTICLES, RayEmbedder
+        from .ray_ingest import BATCH_ARTICLES, RayWork
 
-        embedder = RayEmbedder(embedder, settings, None if ray_address == "local" else ray_address)
+        work = RayWork(settings, embedder.dimension, None if ray_address == "local" else ray_address)
         settings = settings.with_overrides({"ingest.batch_articles": max(settings.ingest.batch_articles, BATCH_ARTICLES)})
     try:
-        _, report = ingest_corpus(settings, embedder, list(paths) or None, rebuild, progress=_progress("articles", "article"))
+        _, report = ingest_corpus(settings, embedder, list(paths) or None, rebuild,
+                                  progress=_progress("articles", "article"), work=work)
     finally:
-        if ray_address:
-            embedder.close()
+        if work is not None:
+            work.close()
     click.echo(report.summary())
+    if work is not None:
+        click.echo(work.summary())
 
 
 def _field_pair(text: str) -> tuple[str, str]:

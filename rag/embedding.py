@@ -143,8 +143,6 @@ def embed_in_batches(embedder: Embedder, texts: list[str], kind: str, progress=N
     """
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    if getattr(embedder, "whole_batches", False):  # a distributed embedder splits the work itself
-        step = len(texts)
     out = []
     for start in range(0, len(texts), step):
         part = texts[start : start + step]

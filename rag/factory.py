@@ -12,7 +12,7 @@ import numpy as np
 
 from .answering import Assistant
 from .embedding import OnnxEmbedder, SentenceTransformerEmbedder
-from .ingest import IngestOptions, IngestReport, ingest
+from .ingest import IngestOptions, IngestReport, LocalWork, ingest
 from .model_files import export_onnx, is_server, resolve_embedder, resolve_generator
 from .prompting import Prompts
 from .retrieval import Filters, Retriever
@@ -63,11 +63,13 @@ def signature_for(settings: Settings, embedder) -> dict:
 
 
 def ingest_corpus(settings: Settings, embedder, paths: list[Path] | None = None, rebuild: bool = False,
-                  index_dir: Path | None = None, progress: ProgressFactory | None = None) -> tuple[Index, IngestReport]:
+                  index_dir: Path | None = None, progress: ProgressFactory | None = None,
+                  work: LocalWork | None = None) -> tuple[Index, IngestReport]:
+    """Sync the index with the corpus; `work` (default: this process) reads, chunks and embeds."""
     options = IngestOptions(settings.chunking.chunk_size, settings.chunking.chunk_overlap, dict(settings.ingest.fields),
                             settings.ingest.batch_articles, settings.retrieval.index_type,
                             settings.retrieval.approximate_above)
-    index, report = ingest(paths or corpus_paths(settings), index_dir or settings.index_dir, embedder,
+    index, report = ingest(paths or corpus_paths(settings), index_dir or settings.index_dir, work or LocalWork(embedder),
                            signature_for(settings, embedder), options, rebuild, progress)
     if settings.store.backend == "qdrant":
         from .qdrant_store import collection_name, sync

@@ -11,9 +11,12 @@ import fcntl
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from . import catalog
 from .archive import EXPORT_SUFFIXES, Article, Skipped, field_mapping, read_articles
@@ -114,9 +117,35 @@ class IngestOptions:
     approximate_above: int = 200_000
 
 
-def ingest(paths: list[Path], index_dir: Path, embedder: Embedder, signature: dict, options: IngestOptions,
+def chunk_article(article: Article, options: IngestOptions) -> list[Chunk]:
+    return chunk_text(article.article_id, article.text, article.blocks or content_blocks(article.text),
+                      options.chunk_size, options.chunk_overlap, title=article.title, outlet=article.outlet,
+                      date=article.date, url=article.url)
+
+
+class LocalWork:
+    """Where ingest reads, chunks and embeds: here, in this process (`ray_ingest.RayWork` spreads
+    the same two steps over a Ray cluster). Both keep the order of files and articles.
+    """
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+
+    def read(self, files: list[Path], mapping) -> Iterator[Article | Skipped]:
+        for path in files:
+            yield from read_articles(path, mapping)
+
+    def chunk_and_embed(self, articles: list[Article], options: IngestOptions) -> tuple[list[list[Chunk]], np.ndarray]:
+        """Each article's chunks, and the vectors of all of them in that order."""
+        pieces = [chunk_article(a, options) for a in articles]
+        return pieces, embed_in_batches(self.embedder, [c.text for chunks in pieces for c in chunks], "passage")
+
+
+def ingest(paths: list[Path], index_dir: Path, work: LocalWork, signature: dict, options: IngestOptions,
            rebuild: bool = False, progress=None) -> tuple[Index, IngestReport]:
-    """Sync the index in `index_dir` with the files and exports under `paths`."""
+    """Sync the index in `index_dir` with the files and exports under `paths`; `work` reads, chunks
+    and embeds, this process deduplicates and commits (one writer per index).
+    """
     report = IngestReport()
     started = time.perf_counter()
     with ingest_lock(index_dir):
@@ -124,10 +153,10 @@ def ingest(paths: list[Path], index_dir: Path, embedder: Embedder, signature: di
         try:
             files, report.skipped = discover(paths)
             mapping = field_mapping(options.fields)
-            writer = _BatchWriter(db, index_dir, embedder, options, report)
+            writer = _BatchWriter(db, index_dir, work, options, report)
             bar = progress(_count_articles(files, mapping)) if progress else None
             known = catalog.article_states(db)
-            seen = _stream(files, mapping, known, writer, report, bar)
+            seen = _stream(work.read(files, mapping), known, writer, report, bar)
             writer.flush(bar)
             _remove_missing(db, paths, known, seen, report)
             report.n_articles = catalog.count_articles(db)
@@ -167,31 +196,35 @@ def _remove_old_format(index_dir: Path) -> None:
 
 
 def _count_articles(files: list[Path], mapping) -> int:
-    """A quick first pass, for the progress bar's total and ETA."""
-    return sum(1 for path in files for item in read_articles(path, mapping) if isinstance(item, Article))
+    """A quick first pass, for the progress bar's total and ETA: a file is one article (not parsed
+    here), an export is read for its records.
+    """
+    return sum(1 if path.suffix.lower() in SUPPORTED_SUFFIXES else
+               sum(isinstance(item, Article) for item in read_articles(path, mapping)) for path in files)
 
 
-def _stream(files: list[Path], mapping, known: dict, writer, report: IngestReport, bar) -> set[str]:
-    """Read every article once; queue the new and changed ones; returns the ids seen."""
+def _stream(items: Iterator[Article | Skipped], known: dict, writer, report: IngestReport, bar) -> set[str]:
+    """Take every article once; queue the new and changed ones; returns the ids seen."""
     seen: dict[str, str] = {}  # article id -> where
     hashes: dict[str, str] = {}  # file content hash -> path (the same file twice)
-    for path in files:
-        for item in read_articles(path, mapping):
-            if isinstance(item, Skipped):
-                report.skipped.append((item.where, item.reason))
-                continue
-            item = _with_unique_id(item, seen, hashes, report)
-            if item is None:
+    for item in items:
+        if isinstance(item, Skipped):
+            report.skipped.append((item.where, item.reason))
+            if item.where.endswith(tuple(SUPPORTED_SUFFIXES)):  # a file counted as one article
                 _advance(bar)
-                continue
-            report.origins[item.article_id] = item.origin
-            state = known.get(item.article_id)
-            if state is not None and state[0] == item.content_hash:
-                report.unchanged.append(item.article_id)
-                _advance(bar)
-            else:
-                (report.updated if state is not None else report.added).append(item.article_id)
-                writer.add(item, bar)
+            continue
+        item = _with_unique_id(item, seen, hashes, report)
+        if item is None:
+            _advance(bar)
+            continue
+        report.origins[item.article_id] = item.origin
+        state = known.get(item.article_id)
+        if state is not None and state[0] == item.content_hash:
+            report.unchanged.append(item.article_id)
+            _advance(bar)
+        else:
+            (report.updated if state is not None else report.added).append(item.article_id)
+            writer.add(item, bar)
     return set(seen)
 
 
@@ -234,8 +267,8 @@ def _advance(bar) -> None:
 class _BatchWriter:
     """Chunks, embeds and commits articles a batch at a time, one segment per batch."""
 
-    def __init__(self, db, index_dir: Path, embedder: Embedder, options: IngestOptions, report: IngestReport):
-        self.db, self.index_dir, self.embedder, self.options, self.report = db, index_dir, embedder, options, report
+    def __init__(self, db, index_dir: Path, work: LocalWork, options: IngestOptions, report: IngestReport):
+        self.db, self.index_dir, self.work, self.options, self.report = db, index_dir, work, options, report
         self.vocabulary = catalog.vocabulary(db)
         self.pending: list[Article] = []
         self.started = time.perf_counter()
@@ -247,11 +280,13 @@ class _BatchWriter:
 
     def flush(self, bar) -> None:
         articles, self.pending = self.pending, []
-        records, chunks = self._chunk(articles)
+        if not articles:
+            return
+        embed_started = time.perf_counter()
+        pieces, vectors = self.work.chunk_and_embed(articles, self.options)
+        self.report.embed_seconds += time.perf_counter() - embed_started
+        records, chunks = self._records(articles, pieces)
         if chunks:
-            embed_started = time.perf_counter()
-            vectors = embed_in_batches(self.embedder, [c.text for c in chunks], "passage")
-            self.report.embed_seconds += time.perf_counter() - embed_started
             self._commit(records, chunks, vectors)
             self.report.embedded_chunks += len(chunks)
         if bar is not None:
@@ -260,18 +295,16 @@ class _BatchWriter:
                 rate = self.report.embedded_chunks / max(time.perf_counter() - self.started, 1e-9)
                 bar.set_postfix_str(f"{self.report.embedded_chunks} chunks, {rate:.1f} chunks/s")
 
-    def _chunk(self, articles: list[Article]) -> tuple[list[catalog.ArticleRecord], list[Chunk]]:
+    def _records(self, articles: list[Article], pieces: list[list[Chunk]]) -> tuple[list[catalog.ArticleRecord], list[Chunk]]:
         records, chunks = [], []
-        for a in articles:
-            pieces = chunk_text(a.article_id, a.text, a.blocks or content_blocks(a.text), self.options.chunk_size,
-                                self.options.chunk_overlap, title=a.title, outlet=a.outlet, date=a.date, url=a.url)
-            if not pieces:
+        for a, article_chunks in zip(articles, pieces, strict=True):
+            if not article_chunks:
                 self.report.skipped.append((a.origin, "no article text found"))
                 (self.report.updated if a.article_id in self.report.updated else self.report.added).remove(a.article_id)
                 continue
             records.append(catalog.ArticleRecord(a.article_id, _resolved(a.origin), a.content_hash, a.title, a.outlet,
                                                  a.date, a.url, a.author, a.encoding, a.text))
-            chunks += pieces
+            chunks += article_chunks
         return records, chunks
 
     def _commit(self, records, chunks: list[Chunk], vectors) -> None:

@@ -36,6 +36,7 @@ class BM25Index:
         tf = counts.astype(np.float32)
         # Term frequency saturated and length-normalised, aligned with `ids` (IDF apart: Qdrant applies its own).
         self.saturated = tf / (tf + k1 * ((1 - b) + b * doc_len[rows] / max(avgdl, 1e-9)))
+        self.idf = idf
         scores = idf[ids] * self.saturated
         order = np.argsort(ids, kind="stable")
         self._starts = np.concatenate([[0], np.cumsum(self.df)]).astype(np.int64)
@@ -59,6 +60,25 @@ class BM25Index:
             if i is not None:
                 a, b = self._starts[i], self._starts[i + 1]
                 out[self._rows[a:b]] += self._scores[a:b]
+        return out
+
+    def scores_of(self, query: str, rows: list[int]) -> np.ndarray:
+        """BM25 score of the chunks `rows` only, read from their own terms: the same figures as
+        `scores(query)[rows]` without touching every chunk, for a search done elsewhere (Qdrant).
+        """
+        weights = Counter(self.vocabulary[t] for t in tokenize(query) if t in self.vocabulary)
+        if not weights:
+            return np.zeros(len(rows), dtype=np.float32)
+        query_ids = np.array(sorted(weights), dtype=self.ids.dtype)
+        repeats = np.array([weights[i] for i in query_ids.tolist()], dtype=np.float32)
+        out = np.zeros(len(rows), dtype=np.float32)
+        for n, row in enumerate(rows):
+            a, b = self.indptr[row], self.indptr[row + 1]
+            terms = self.ids[a:b]
+            hit = np.isin(terms, query_ids)
+            if hit.any():
+                times = repeats[np.searchsorted(query_ids, terms[hit])]
+                out[n] = float((self.idf[terms[hit]] * self.saturated[a:b][hit] * times).sum())
         return out
 
     def document_frequencies(self) -> dict[str, int]:

@@ -169,9 +169,9 @@ class QdrantRetriever(Retriever):
             found = self.client.query_points(self.name, prefetch=[dense_q, sparse_q], query=fusion, limit=pool).points
         order = [self.index.by_id[p.payload["chunk_id"]] for p in found if p.payload["chunk_id"] in self.index.by_id]
         dense_scores = self.index.vectors[order] @ query_vector if order else np.zeros(0)
-        bm25_scores = self.index.bm25.scores(query)
-        hits = [Hit(self.index.chunks[i], float(p.score), float(d), float(bm25_scores[i]))
-                for i, p, d in zip(order, found, dense_scores)]
+        bm25_scores = self.index.bm25.scores_of(query, order)
+        hits = [Hit(self.index.chunks[i], float(p.score), float(d), float(b))
+                for i, p, d, b in zip(order, found, dense_scores, bm25_scores)]
         return remove_near_duplicates(hits, self.dedupe_threshold)[:k]
 
     def _sparse_query(self, query: str):

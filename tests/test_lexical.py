@@ -21,3 +21,12 @@ def test_scores_match_bm25s_on_the_seed_chunks():
         ids = reference.get_tokens_ids(tokenize(query))
         expected = reference.get_scores_from_ids(ids) if ids else np.zeros(len(texts))
         assert np.allclose(ours.scores(query), expected, atol=1e-5)
+
+
+def test_scores_of_some_chunks_equal_their_share_of_all_scores():
+    texts = [c.text for p in sorted(SEEDS.glob("*.txt")) for d in [load_document(p)]
+             for c in chunk_text(d.source_id, d.text, d.blocks, 600, 100)]
+    index = BM25Index.from_texts(texts)
+    rows = [len(texts) - 1, 0, 3, 3, 7]
+    for query in ("كم شخصاً قتل في اعتداء نيس؟", "باريس باريس هجوم في في", "no such words", ""):
+        assert np.allclose(index.scores_of(query, rows), index.scores(query)[rows], atol=1e-5)

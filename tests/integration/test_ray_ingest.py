@@ -1,6 +1,6 @@
 """`rag ingest --ray ADDRESS` on a two-node Ray cluster started here on 127.0.0.1 (a head and a
 second node with its own ports and temp dir), against a single-process ingest of the same files:
-the same chunk ids, and vectors equal within int8 tolerance. Bounded waits; the cluster is stopped.
+files parsed and chunks embedded by Ray, the same chunk ids, and vectors equal within int8 tolerance. Bounded waits; the cluster is stopped.
 """
 
 import os
@@ -51,7 +51,7 @@ def cluster(tmp_path_factory):
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _ingest(corpus: Path, index: Path, *extra: str) -> None:
+def _ingest(corpus: Path, index: Path, *extra: str) -> str:
     # int8 activations are quantised over a whole forward batch, so a text's vector depends on its
     # batch-mates (cosine ~0.997 in batches of 2): one text per batch makes both runs comparable.
     env = dict(_env(), RAG_INDEX_DIR=str(index), RAG_CORPUS_DIR=str(corpus), RAG_UPLOAD_DIR=str(index / "none"),
@@ -59,6 +59,7 @@ def _ingest(corpus: Path, index: Path, *extra: str) -> None:
     done = subprocess.run([str(Path(sys.executable).with_name("rag")), "ingest", *extra], capture_output=True,
                           text=True, timeout=900, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
 
 
 def test_ray_ingest_on_two_nodes_equals_a_single_process_ingest(cluster, tmp_path):
@@ -71,8 +72,10 @@ def test_ray_ingest_on_two_nodes_equals_a_single_process_ingest(cluster, tmp_pat
     shutil.copytree(PROJECT_ROOT / "seeds", corpus)
     shutil.copy(PAGES / "ar-news.html", corpus)
     _ingest(corpus, tmp_path / "single")
-    _ingest(corpus, tmp_path / "ray", "--ray", cluster)
+    ray_report = _ingest(corpus, tmp_path / "ray", "--ray", cluster)
     single, distributed = load_index(tmp_path / "single"), load_index(tmp_path / "ray")
+    files = len(list(corpus.iterdir()))  # parsing and embedding ran in Ray, one row per file and per chunk
+    assert f"parsed {files} rows" in ray_report and f"embedded {len(single.chunks)} rows" in ray_report, ray_report
     assert [c.chunk_id for c in distributed.chunks] == [c.chunk_id for c in single.chunks]
     assert [(c.start, c.end) for c in distributed.chunks] == [(c.start, c.end) for c in single.chunks]
     a, b = single.vectors, distributed.vectors
