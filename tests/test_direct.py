@@ -1,6 +1,6 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
-from rag.answering.direct import copy_grammar, locate, trimmed
+from rag.answering.direct import copy_grammar, fits, locate, name_after, trimmed
 from rag.ui.render import render_answer_markdown
 
 NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
@@ -62,3 +62,28 @@ def test_a_copy_not_in_the_sentence_gives_no_direct_answer(assistant, generator)
     answer = assistant.ask(PARIS_Q, mode="extractive")
     assert not answer.abstained and answer.direct is None and "<mark>" not in render_answer_markdown(answer)
 
+
+
+def test_a_negation_stays_with_the_word_it_negates():
+    sentence = "وقالت ماي إن الإرهابيين لن ينتصروا، سنتغلب عليهم."
+    start, end = trimmed(sentence, locate("الإرهابيين لن ينتصروا", sentence), "ماذا قالت ماي عن الإرهابيين؟")
+    assert sentence[start:end] == "لن ينتصروا"
+
+
+def test_a_who_question_copied_as_its_title_gets_the_name_after_it():
+    sentence = "أعلن وزير الدفاع الفرنسي جان إيف لودريان أول أمس الاثنين في موسكو أن روسيا وفرنسا عازمتان."
+    question = "من هو وزير الدفاع الفرنسي الذي زار موسكو؟"
+    copied = locate("وزير الدفاع الفرنسي", sentence)
+    assert trimmed(sentence, copied, question) is None  # only the question's words
+    start, end = name_after(sentence, copied, question)
+    assert sentence[start:end] == "جان إيف لودريان"  # three words at most
+    sentence = "وأبلغ المبعوث الأمريكي لدى التحالف بريت ماكغورك الاجتماع بأن تحرير الموصل في متناول اليد."
+    start, end = name_after(sentence, locate("المبعوث الأمريكي لدى التحالف", sentence), "من هو المبعوث الأمريكي؟")
+    assert sentence[start:end] == "بريت ماكغورك"  # the noun with the article after the name is not in it
+    assert name_after(sentence, copied, "ما الذي أبلغه المبعوث؟") is None  # not a who-question
+
+
+def test_a_how_many_question_takes_only_a_number_as_its_direct_answer():
+    assert fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "40 ضابطا") and fits("كم عدد المصابين؟", "المئات")
+    assert not fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "الجوية")
+    assert fits("من هو وزير الدفاع؟", "الجوية")  # other questions are not judged by kind

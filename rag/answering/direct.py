@@ -1,7 +1,8 @@
 """The direct answer: the shortest phrase of the checked sentence that answers the question
 (a name, a number, a date), shown before the quoted evidence. The model is asked to copy it,
 as the next turn of the answer check's conversation (so its prompt is already read); what it
-writes counts only where it is found, word for word, in the sentence.
+writes counts only where it is found, word for word, in the sentence, adds to the question, and
+is the kind of answer asked for (a number for how many).
 """
 
 from __future__ import annotations
@@ -21,6 +22,17 @@ if TYPE_CHECKING:
 
 _WORD = re.compile("\\w[\\w\\u0610-\\u061a\\u064b-\\u065f\\u0670\\u0640]*")  # a word with its diacritics
 MAX_WORDS = 12  # longer than this is a sentence, not a direct answer
+MAX_NAME_WORDS = 3
+_NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
+_WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
+_HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد"))
+_NUMBER_WORDS = frozenset(normalize(w) for w in (
+    "واحد واحدة اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة ثمان ثمانية "
+    "تسع تسعة عشر عشرة عشرات عشرين ثلاثين أربعين خمسين ستين سبعين ثمانين تسعين مئة مائة مئات ألف آلاف "
+    "ألفا مليون ملايين مليار مليارات نصف ربع ثلث العشرات المئات الآلاف الملايين").split())
+_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
+_PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
+_SENTENCE_STOP = re.compile(r"[.:;؛]")
 
 
 @dataclass(frozen=True)
@@ -69,16 +81,47 @@ def locate(phrase: str, sentence: str) -> tuple[int, int] | None:
 
 def trimmed(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
     """The span without the question's own words and function words at its edges ("وزيرة
-    الداخلية تيريسا ماي" → "تيريسا ماي"); None when nothing else is left: the copy added
-    nothing to the question.
+    الداخلية تيريسا ماي" → "تيريسا ماي"), a negation kept with the word it negates ("لن
+    ينتصروا"); None when nothing else is left: the copy added nothing to the question.
     """
     known = set(content_tokens(question))
     words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
     keep = [not (set(content_tokens(m.group())) <= known) for m in words]
+    for i in range(len(words) - 1):
+        keep[i] = keep[i] or (normalize(words[i].group()) in _NEGATIONS and keep[i + 1])
     if not any(keep):
         return None
     first, last = keep.index(True), len(keep) - 1 - keep[::-1].index(True)
     return words[first].start(), words[last].end()
+
+
+def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
+    """For a who-question whose copy is only the title it asks about ("وزير الدفاع الفرنسي"),
+    the name that follows the title in the sentence ("جان إيف لودريان"): up to three words,
+    ending before punctuation, a function word, a word of the question, or a second word with
+    the article (names rarely take it; the noun that follows them does).
+    """
+    if not normalize(question).startswith(_WHO):
+        return None
+    known = set(content_tokens(question))
+    name: list[re.Match] = []
+    for m in (m for m in _words(sentence) if m.start() >= span[1]):
+        gap = sentence[name[-1].end() if name else span[1] : m.start()]
+        tokens = set(content_tokens(m.group()))
+        if (name and _PUNCTUATION.search(gap)) or _SENTENCE_STOP.search(gap) or not tokens or tokens <= known \
+                or (name and normalize(m.group()).startswith(("ال", "وال"))):
+            break
+        name.append(m)
+        if len(name) == MAX_NAME_WORDS:
+            break
+    return (name[0].start(), name[-1].end()) if name else None
+
+
+def fits(question: str, answer: str) -> bool:
+    """A how-many question is answered by a number (digits or a number word), nothing else."""
+    if not normalize(question).startswith(_HOW_MANY):
+        return True
+    return bool(_DIGIT.search(answer)) or any(normalize(w) in _NUMBER_WORDS for w in _WORD.findall(answer))
 
 
 def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
@@ -92,9 +135,9 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
         {"role": "user", "content": assistant.prompts.render("direct_user", language)},
     ]
     written = "".join(assistant.generator.stream(messages, 32, 0.0, copy_grammar(best.text))).strip()
-    span = locate(written, best.text)
-    span = span and trimmed(best.text, span, turn.question)
-    if span is None:
+    copied = locate(written, best.text)
+    span = copied and (trimmed(best.text, copied, turn.question) or name_after(best.text, copied, turn.question))
+    if span is None or not fits(turn.question, best.text[span[0] : span[1]]):
         return None
     n = next((p.n for p in merge_into_passages(turn.chosen) if p.start <= best.start and best.end <= p.end), 1)
     return DirectAnswer(best.text[span[0] : span[1]], n, best.start + span[0], best.start + span[1])
