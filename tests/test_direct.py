@@ -1,6 +1,6 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
-from rag.answering.direct import copy_grammar, fits, locate, name_after, trimmed
+from rag.answering.direct import asks_number, copy_grammar, fits, locate, name_after, number_in, trimmed
 from rag.ui.render import render_answer_markdown
 
 NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
@@ -87,3 +87,13 @@ def test_a_how_many_question_takes_only_a_number_as_its_direct_answer():
     assert fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "40 ضابطا") and fits("كم عدد المصابين؟", "المئات")
     assert not fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "الجوية")
     assert fits("من هو وزير الدفاع؟", "الجوية")  # other questions are not judged by kind
+
+
+def test_english_questions_that_a_number_answers_take_the_copied_span_number():
+    assert asks_number("How many people died in Nice?") and asks_number("In what year did it open?")
+    assert asks_number("On what day of January did Kerry travel?") and not asks_number("Who is the minister?")
+    sentence = "أوقع الاعتداء 84 قتيلا وإصابة المئات في 14 تموز."
+    start, end = number_in(sentence, locate("84 قتيلا", sentence))
+    assert sentence[start:end] == "84"
+    assert number_in(sentence, locate("المئات", sentence)) is None  # no digits: nothing reads the same in English
+    assert number_in(sentence, (0, len(sentence))) is None  # two numbers: which one is not for us to guess

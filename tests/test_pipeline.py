@@ -68,12 +68,29 @@ def test_a_declined_or_unverified_answer_quotes_a_checked_sentence(assistant, ge
 
 def test_english_question_gets_english_prompt_and_the_corpus_language_check(assistant, generator):
     generator.enqueue("The sources do not say.")
-    answer = assistant.ask("How many people died in the Nice attack?")
+    answer = assistant.ask("Who died in the Nice attack?")
     assert answer.language == "en" and answer.mode == "generative" and answer.quoted  # checked, so quoted
     checking, answering = generator.history[-2:]  # checked first, then written
     assert answering["messages"][0]["content"].startswith("You assist")
     # The checked sentence is Arabic: the check speaks the corpus language (README, "English questions").
     assert checking["yes_no"] and checking["messages"][0]["content"] == assistant.prompts.render("check_system", "ar")
+
+
+def test_an_english_how_many_question_starts_with_the_number_copied_from_the_source(assistant, generator):
+    generator.enqueue("129 شخصاً", "129 people were killed in Paris (باريس) [1].")
+    answer = assistant.ask("How many people were killed in the Paris attacks?")
+    assert not answer.abstained and answer.direct is not None and answer.direct.text == "129"  # digits only
+    passage = next(p for p in answer.passages if p.n == answer.direct.n)
+    assert passage.chunk.text[answer.direct.start - passage.chunk.start : answer.direct.end - passage.chunk.start] == "129"
+    checking, copying, writing = generator.history[-3:]  # the copy continues the check's conversation
+    assert checking["yes_no"] and copying["messages"][:2] == checking["messages"]
+    assert writing["messages"][0]["content"].startswith("You assist")
+
+
+def test_other_english_questions_get_no_direct_answer(assistant, generator):
+    generator.enqueue("A truck driver killed 84 people (84 شخصاً) [1].")
+    answer = assistant.ask("What happened in the Nice attack?")
+    assert answer.direct is None and len(generator.history) == 2  # checked, then written: no copy
 
 
 def test_generated_answers_are_checked_before_the_model_writes(assistant, generator):

@@ -25,7 +25,12 @@ MAX_WORDS = 12  # longer than this is a sentence, not a direct answer
 MAX_NAME_WORDS = 3
 _NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
-_HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد"))
+_HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد", "how many", "how much"))
+# English questions that a number alone answers: the only direct answer that reads the same in
+# the question's language and in the Arabic source.
+_ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (day|year|date) of\b|"
+                             r"(in |on )?(what|which) year\b|what (number|percentage)\b)", re.IGNORECASE)
+_NUMBER = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]+(?:[.,٫٬][0-9\u0660-\u0669\u06f0-\u06f9]+)*")
 _NUMBER_WORDS = frozenset(normalize(w) for w in (
     "واحد واحدة اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة ثمان ثمانية "
     "تسع تسعة عشر عشرة عشرات عشرين ثلاثين أربعين خمسين ستين سبعين ثمانين تسعين مئة مائة مئات ألف آلاف "
@@ -124,6 +129,17 @@ def fits(question: str, answer: str) -> bool:
     return bool(_DIGIT.search(answer)) or any(normalize(w) in _NUMBER_WORDS for w in _WORD.findall(answer))
 
 
+def asks_number(question: str) -> bool:
+    """An English question that a number alone answers ("How many…", "In what year…")."""
+    return bool(_ASKS_NUMBER_EN.match(question.strip()))
+
+
+def number_in(sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The span's one number (digits), for an answer in another language than the source."""
+    numbers = list(_NUMBER.finditer(sentence, span[0], span[1]))
+    return (numbers[0].start(), numbers[0].end()) if len(numbers) == 1 else None
+
+
 def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     """Ask the model for the answer phrase of the checked sentence; None when it writes
     nothing that the sentence holds or nothing the question does not already say.
@@ -137,6 +153,8 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     written = "".join(assistant.generator.stream(messages, 32, 0.0, copy_grammar(best.text))).strip()
     copied = locate(written, best.text)
     span = copied and (trimmed(best.text, copied, turn.question) or name_after(best.text, copied, turn.question))
+    if span and turn.language != language:  # only a number reads the same in both languages
+        span = number_in(best.text, span) if asks_number(turn.question) else None
     if span is None or not fits(turn.question, best.text[span[0] : span[1]]):
         return None
     n = next((p.n for p in merge_into_passages(turn.chosen) if p.start <= best.start and best.end <= p.end), 1)

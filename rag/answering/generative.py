@@ -13,7 +13,7 @@ from ..citations import AnswerSentence, citation_grammar, parse_answer
 from ..context import Passage, assemble_context, estimate_tokens
 from ..grounding import is_abstention, verify
 from ..prompting import PromptPassage, build_messages
-from . import checking, policy
+from . import checking, direct, policy
 from .events import Draft, Event, Final, Passages, Token
 from .turn import Turn
 
@@ -47,6 +47,9 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     if policy.check_declines(turn.check, g):
         yield Final(checking.declined(assistant, turn))
         return
+    if direct.asks_number(turn.question):  # the number, copied while the check's prompt is still read
+        turn.direct = direct.extract(assistant, turn)
+        turn.mark("direct_ms")
     yield from _write(assistant, turn, passages)
     sentences = _verified(assistant, turn, passages)
     if not _supported(sentences):

@@ -60,8 +60,9 @@ class Turn:
 
     def written(self, sentences: list[AnswerSentence], passages: list[Passage]) -> Answer:
         """The model's verified sentences with their citations."""
+        direct = self.direct if self.direct and any(p.n == self.direct.n for p in passages) else None
         return self._build(render_answer(sentences), self.raw, False, sentences, passages, self.timings,
-                           list(self.notices), quoted=False)
+                           list(self.notices), quoted=False, direct=direct)
 
     def abstain(self, passages: list[Passage], notice: str | None = None,
                 sentences: list[AnswerSentence] | None = None) -> Answer:
