@@ -210,7 +210,7 @@ def _stream(items: Iterator[Article | Skipped], known: dict, writer, report: Ing
     for item in items:
         if isinstance(item, Skipped):
             report.skipped.append((item.where, item.reason))
-            if item.where.endswith(tuple(SUPPORTED_SUFFIXES)):  # a file counted as one article
+            if item.where.lower().endswith(tuple(SUPPORTED_SUFFIXES)):  # a file counted as one article
                 _advance(bar)
             continue
         item = _with_unique_id(item, seen, hashes, report)

@@ -171,3 +171,27 @@ def _export(folder: Path, kind: str) -> Path:
         with zipfile.ZipFile(path, "w") as z:
             z.writestr("2015-07-21.json", json.dumps(RECORDS, ensure_ascii=False))
     return path
+
+
+def test_the_progress_bar_ends_at_its_total_with_files_skipped_and_exports(settings, embedder, tmp_path):
+    corpus = tmp_path / "mixed"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("عنوان\n\nنص المقال الأول عن الاقتصاد.", encoding="utf-8")
+    (corpus / "B.TXT").write_bytes(b"\x00\x01\x02binary")  # refused when parsed, counted as one article before
+    (corpus / "export.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in RECORDS), encoding="utf-8")
+
+    class Bar:
+        def __init__(self, total):
+            self.total, self.done = total, 0
+            bars.append(self)
+
+        def update(self, n):
+            self.done += n
+
+        def close(self):
+            pass
+
+    bars = []
+    _, report = ingest_corpus(settings, embedder, [corpus], progress=Bar)
+    assert len(report.added) == 3 and [path for path, _ in report.skipped] == [str(corpus / "B.TXT")]
+    assert bars[0].total == 4 and bars[0].done == 4
