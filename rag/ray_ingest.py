@@ -35,8 +35,7 @@ def _node() -> str:
 def _read_file(row: dict, mapping: dict) -> list[dict]:
     """A Ray task: one file or export parsed into its articles (and skip reasons), in order."""
     node = _node()
-    return [{"file": row["file"], "item": pickle.dumps(item), "node": node}
-            for item in read_articles(Path(row["path"]), mapping)]
+    return [{"item": pickle.dumps(item), "node": node} for item in read_articles(Path(row["path"]), mapping)]
 
 
 class _ChunkEmbedActor:
@@ -84,7 +83,7 @@ class RayWork:
             return
         import ray
 
-        rows = ray.data.from_items([{"file": n, "path": str(p)} for n, p in enumerate(files)],
+        rows = ray.data.from_items([{"path": str(p)} for p in files],
                                    override_num_blocks=min(len(files), self.workers * 8))
         for row in rows.flat_map(_read_file, fn_kwargs={"mapping": mapping}, num_cpus=1).iter_rows():
             self.nodes["parsed"][row["node"]] += 1

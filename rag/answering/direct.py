@@ -25,17 +25,18 @@ MAX_WORDS = 12  # longer than this is a sentence, not a direct answer
 MAX_NAME_WORDS = 3
 _NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
-_HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد", "how many", "how much"))
+_HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد"))  # English ones: asks_number
 # English questions that a number alone answers: the only direct answer that reads the same in
 # the question's language and in the Arabic source.
 _ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (day|year|date) of\b|"
                              r"(in |on )?(what|which) year\b|what (number|percentage)\b)", re.IGNORECASE)
-_NUMBER = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]+(?:[.,٫٬][0-9\u0660-\u0669\u06f0-\u06f9]+)*")
+_DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"  # Western, Arabic-Indic and Eastern Arabic-Indic
+_DIGIT = re.compile(f"[{_DIGITS}]")
+_NUMBER = re.compile(f"[{_DIGITS}]+(?:[.,٫٬][{_DIGITS}]+)*")
 _NUMBER_WORDS = frozenset(normalize(w) for w in (
     "واحد واحدة اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة ثمان ثمانية "
     "تسع تسعة عشر عشرة عشرات عشرين ثلاثين أربعين خمسين ستين سبعين ثمانين تسعين مئة مائة مئات ألف آلاف "
     "ألفا مليون ملايين مليار مليارات نصف ربع ثلث العشرات المئات الآلاف الملايين").split())
-_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
 
