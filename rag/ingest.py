@@ -40,7 +40,7 @@ class IngestReport:
     n_chunks: int = 0
     n_articles: int = 0
     embedded_chunks: int = 0
-    embed_seconds: float = 0.0
+    embed_seconds: float = 0.0  # chunking and embedding: both happen in the work step (here or on Ray)
     seconds: float = 0.0
 
     def summary(self, max_skipped: int = 20) -> str:
@@ -53,7 +53,7 @@ class IngestReport:
             written = len(self.added) + len(self.updated)
             lines.append(f"{written} articles, {self.embedded_chunks} chunks in {self.seconds:.1f} s "
                          f"({written / self.seconds:.1f} articles/s, {self.embedded_chunks / self.seconds:.1f} chunks/s; "
-                         f"embedding {self.embedded_chunks / max(self.embed_seconds, 1e-9):.1f} chunks/s)")
+                         f"chunking and embedding {self.embedded_chunks / max(self.embed_seconds, 1e-9):.1f} chunks/s)")
         lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped[:max_skipped]]
         if len(self.skipped) > max_skipped:
             lines.append(f"  … and {len(self.skipped) - max_skipped} more skipped")
