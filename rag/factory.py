@@ -54,7 +54,7 @@ def build_generator(settings: Settings, reuse_prefix: bool = True):
 
     model = resolve_generator(settings.models.generator, settings.models.models_dir)
     return LlamaGenerator(model, settings.models.generator, settings.models.n_ctx, settings.models.threads,
-                          reuse_prefix=reuse_prefix)
+                          reuse_prefix=reuse_prefix, contexts=settings.models.prompt_caches)
 
 
 def signature_for(settings: Settings, embedder) -> dict:

@@ -23,26 +23,49 @@ class Generator(Protocol):
     def yes_no(self, messages: list[dict]) -> float: ...
 
 
+class ContextSlots:
+    """Which of `n` model contexts serves a conversation: the one that last read its system
+    prompt, else the least recently used. Each context keeps the KV cache of its last prompt, so
+    the answer check's and the writer's system prompts both stay read when a question uses both.
+    """
+
+    def __init__(self, n: int):
+        self.keys: list[str | None] = [None] * max(1, n)
+        self.last_used = [0] * len(self.keys)
+        self.clock = 0
+
+    def pick(self, key: str) -> int:
+        self.clock += 1
+        lane = self.keys.index(key) if key in self.keys else self.last_used.index(min(self.last_used))
+        self.keys[lane], self.last_used[lane] = key, self.clock
+        return lane
+
+
 class LlamaGenerator:
     """A GGUF chat model run by llama.cpp, using the model's own chat template.
 
     llama.cpp keeps the KV cache of the previous prompt, so a static system prompt at the start
     of every conversation is read once and reused (`reuse_prefix=False` turns that off, for the
-    naive benchmark baseline).
+    naive benchmark baseline). `contexts` instances of the model, each with its own KV cache, keep
+    that many system prompts read at once (the memory-mapped weights are shared; each instance
+    adds ~0.75 GB of buffers: docs/benchmarks.md).
     """
 
     def __init__(self, model: Path | str, model_id: str, n_ctx: int = 4096, threads: int = 2,
-                 reuse_prefix: bool = True):
+                 reuse_prefix: bool = True, contexts: int = 2):
         try:
             from llama_cpp import Llama
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise RuntimeError("llama-cpp-python is not installed: run scripts/setup.sh") from exc
         common = dict(n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False)
         if isinstance(model, Path):
-            self.llm = Llama(model_path=str(model), **common)
+            self.llms = [Llama(model_path=str(model), **common) for _ in range(max(1, contexts))]
         else:  # 'repo:file.gguf' on a machine with hub access
             repo, filename = model.split(":", 1)
-            self.llm = Llama.from_pretrained(repo_id=repo, filename=filename, **common)
+            self.llms = [Llama.from_pretrained(repo_id=repo, filename=filename, **common)
+                         for _ in range(max(1, contexts))]
+        self.llm = self.llms[0]  # tokenizer and metadata
+        self._slots = ContextSlots(len(self.llms))
         self.model_id = model_id
         self.n_ctx = n_ctx
         self.reuse_prefix = reuse_prefix
@@ -58,10 +81,9 @@ class LlamaGenerator:
         from llama_cpp import LlamaGrammar
 
         with self._lock:
-            if not self.reuse_prefix:
-                self.llm.reset()
+            llm = self._context_for(messages)
             compiled = LlamaGrammar.from_string(grammar, verbose=False) if grammar else None
-            for part in self.llm.create_chat_completion(
+            for part in llm.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,
                 grammar=compiled, seed=0, repeat_penalty=repeat_penalty,
             ):
@@ -77,15 +99,25 @@ class LlamaGenerator:
 
         with self._lock:
             formatter, yes, no = self._judge_setup()
-            tokens = self.llm.tokenize(formatter(messages=messages).prompt.encode("utf-8"), add_bos=False, special=True)
+            llm = self._context_for(messages)
+            tokens = llm.tokenize(formatter(messages=messages).prompt.encode("utf-8"), add_bos=False, special=True)
             if len(tokens) >= self.n_ctx:
                 raise ValueError(f"judge prompt of {len(tokens)} tokens exceeds the context of {self.n_ctx}")
-            cached = self.llm.longest_token_prefix(self.llm._input_ids.tolist(), tokens) if self.reuse_prefix else 0
-            self.llm.n_tokens = min(cached, len(tokens) - 1)
-            self.llm.eval(tokens[self.llm.n_tokens:])
-            logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).astype(np.float64)
+            cached = llm.longest_token_prefix(llm._input_ids.tolist(), tokens)
+            llm.n_tokens = min(cached, len(tokens) - 1)
+            llm.eval(tokens[llm.n_tokens:])
+            logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
         probs = np.exp(logits - logits.max())
         return float(np.log(probs[yes].sum() + 1e-12) - np.log(probs[no].sum() + 1e-12))
+
+    def _context_for(self, messages: list[dict]):
+        """The context whose cache holds this conversation's system prompt (emptied when prefix
+        reuse is off).
+        """
+        llm = self.llms[self._slots.pick(messages[0]["content"] if messages else "")]
+        if not self.reuse_prefix:
+            llm.reset()
+        return llm
 
     def _judge_setup(self):
         if self._formatter is None:

@@ -29,6 +29,8 @@ class ModelSettings(_Group):
     server_timeout: float = 300.0
     server_parallel: int = 8  # chat answers in flight at once with a server (its queue does the rest)
     n_ctx: int = 4096
+    # model contexts, each keeping one system prompt read: the answer check's and the writer's
+    prompt_caches: int = 2
     threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     # int8: twice fp32's speed, the same recall in the archive (docs/calibration.md#embedder-runtime)
     embedder_runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx-int8"

@@ -99,3 +99,17 @@ def test_a_passage_without_the_questions_subject_is_declined(real_assistant):
     assert answer.abstained and check is not None, answer.answer
     assert check.coverage < real_assistant.settings.grounding.coverage_neutral and check.score < check.model
     assert any("الجرحى" in n for n in answer.notices), answer.notices  # the notice names the missing word
+
+
+def test_the_checks_system_prompt_stays_read_while_the_model_writes(real_assistant):
+    from rag.grounding import check_answer, check_messages
+
+    generator, prompts = real_assistant.generator, real_assistant.prompts
+    sentence = "أسفر اعتداء نيس عن مقتل 84 شخصاً."
+    first = check_answer(generator, prompts, "ar", NICE_Q, sentence)
+    real_assistant.ask("How many people were killed in the Nice attack?", mode="generative")  # writes
+    system = generator.llm.tokenize(prompts.render("check_system", "ar").encode(), add_bos=False)
+    check_context = generator.llms[generator._slots.pick(check_messages(prompts, "ar", NICE_Q, sentence)[0]["content"])]
+    held = [int(t) for t in check_context.input_ids[: check_context.n_tokens]]
+    assert any(held[i : i + len(system)] == system for i in range(8))  # after the template's few tokens
+    assert abs(check_answer(generator, prompts, "ar", NICE_Q, sentence) - first) < 0.3
