@@ -11,7 +11,9 @@ from typing import Protocol
 
 
 class Generator(Protocol):
-    """Streams the reply to chat `messages` piece by piece."""
+    """Streams the reply to chat `messages` piece by piece; when the last message is the
+    assistant's, the reply is that message continued (a reply begun for the model).
+    """
 
     model_id: str
 
@@ -83,6 +85,9 @@ class LlamaGenerator:
         with self._lock:
             llm = self._context_for(messages)
             compiled = LlamaGrammar.from_string(grammar, verbose=False) if grammar else None
+            if messages and messages[-1]["role"] == "assistant":
+                yield from self._continued(llm, messages, max_tokens, temperature, compiled, repeat_penalty)
+                return
             for part in llm.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,
                 grammar=compiled, seed=0, repeat_penalty=repeat_penalty,
@@ -91,6 +96,20 @@ class LlamaGenerator:
                 if piece:
                     yield piece
 
+    def _continued(self, llm, messages: list[dict], max_tokens: int, temperature: float, grammar,
+                   repeat_penalty: float) -> Iterator[str]:
+        """The assistant's last message continued: the chat template up to the reply's start, then
+        the message's text, as plain tokens (a prompt the earlier turns share is read once).
+        """
+        formatter, _, _ = self._chat_template()
+        prompt = formatter(messages=messages[:-1]).prompt + messages[-1]["content"]
+        tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        for part in llm.create_completion(prompt=tokens, max_tokens=max_tokens, temperature=temperature, stream=True,
+                                          grammar=grammar, seed=0, repeat_penalty=repeat_penalty):
+            piece = part["choices"][0]["text"]
+            if piece:
+                yield piece
+
     def yes_no(self, messages: list[dict]) -> float:
         """Log-odds that the reply to `messages` starts with yes rather than no (English or Arabic
         words, any case): one forward pass over the prompt, no sampling. Reuses the cached prefix.
@@ -98,7 +117,7 @@ class LlamaGenerator:
         import numpy as np
 
         with self._lock:
-            formatter, yes, no = self._judge_setup()
+            formatter, yes, no = self._chat_template()
             llm = self._context_for(messages)
             tokens = llm.tokenize(formatter(messages=messages).prompt.encode("utf-8"), add_bos=False, special=True)
             if len(tokens) >= self.n_ctx:
@@ -119,7 +138,7 @@ class LlamaGenerator:
             llm.reset()
         return llm
 
-    def _judge_setup(self):
+    def _chat_template(self):
         if self._formatter is None:
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 

@@ -6,7 +6,9 @@ users run at once; the server queues or batches them. The answer check reads the
 log-probabilities of the first reply token (`logprobs` / `top_logprobs`). A server that returns
 none gets one logged warning, and the check then scores the reply word itself (±NO_LOGPROBS_SCORE).
 A GBNF grammar is sent as llama.cpp's `grammar` field; servers that ignore it still have every
-citation verified afterwards.
+citation verified afterwards. A reply begun for the model (a last assistant message: the direct
+answer's copy) is sent as it is: llama.cpp's server continues it; a server that starts a new reply
+instead still has the copy found word for word in the source, or no direct answer.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
-from rag.answering.direct import asks_number, copy_grammar, fits, locate, name_after, number_in, trimmed
+from rag.answering.direct import answer_kind, asks_number, copy_grammar, fits, locate, name_after, number_in, trimmed
 from rag.ui.render import render_answer_markdown
 
 NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
@@ -54,6 +54,18 @@ def test_the_model_copy_becomes_the_direct_answer(assistant, generator):
     html = render_answer_markdown(answer)
     assert f"<b>{d.text}</b>" in html and f"<mark>{d.text}</mark>" in html
     assert answer.to_dict()["direct"]["text"] == d.text
+
+
+def test_the_reply_is_begun_with_the_kind_of_phrase_asked_for(assistant, generator):
+    assert [answer_kind(q) for q in ("من هو وزير الدفاع؟", "ومن هي الوزيرة؟", NICE_Q, "ما عدد القتلى؟", "أين وقع الهجوم؟",
+                                     "في أي مدينة عقد الاجتماع؟", "متى التقى هولاند بوتين؟", "في أي يوم عقد؟",
+                                     "منذ متى؟", "ما منصب رودس؟", "How many died?")] == \
+        ["who", "who", "count", "count", "where", "where", "when", "when", "any", "any", "any"]
+    generator.checks.append(2.0)
+    generator.replies.append("129")
+    assistant.ask(PARIS_Q, mode="extractive")
+    begun = generator.history[-1]["messages"][-1]  # the check's reply, begun for the model to go on
+    assert begun == {"role": "assistant", "content": assistant.prompts.render("direct_count", "ar") + " "}
 
 
 def test_a_copy_not_in_the_sentence_gives_no_direct_answer(assistant, generator):

@@ -1,8 +1,8 @@
 """The direct answer: the shortest phrase of the checked sentence that answers the question
-(a name, a number, a date), shown before the quoted evidence. The model is asked to copy it,
-as the next turn of the answer check's conversation (so its prompt is already read); what it
-writes counts only where it is found, word for word, in the sentence, adds to the question, and
-is the kind of answer asked for (a number for how many).
+(a name, a number, a date), shown before the quoted evidence. The model copies it as the rest of
+its own reply to the answer check, begun for it ("نعم. العدد:"), so nothing new is read before
+it writes; what it writes counts only where it is found, word for word, in the sentence, adds to
+the question, and is the kind of answer asked for (a number for how many).
 """
 
 from __future__ import annotations
@@ -26,6 +26,17 @@ MAX_NAME_WORDS = 3
 _NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
 _HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد"))  # English ones: asks_number
+# The kind of phrase a question asks for, by how it starts: each has its own start of the reply
+# (prompts/direct_{kind}.*.txt, "نعم. المكان:"); any other question gets direct_any.
+_KINDS = (
+    ("who", tuple(normalize(w) + " " for w in ("من", "ومن"))),
+    ("count", tuple(w + " " for w in _HOW_MANY)),
+    ("where", tuple(normalize(w) + " " for w in ("أين", "وأين", "في أي مدينة", "في أي بلد", "في أي دولة",
+                                                 "في أي منطقة", "في أي مكان", "في أي محافظة", "في أي حي", "في أي ضاحية",
+                                                 "إلى أين"))),
+    ("when", tuple(normalize(w) + " " for w in ("متى", "ومتى", "في أي يوم", "في أي عام", "في أي سنة",
+                                                "في أي شهر", "في أي تاريخ"))),
+)
 # English questions that a number alone answers: the only direct answer that reads the same in
 # the question's language and in the Arabic source.
 _ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (day|year|date) of\b|"
@@ -141,16 +152,23 @@ def number_in(sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
     return (numbers[0].start(), numbers[0].end()) if len(numbers) == 1 else None
 
 
+def answer_kind(question: str) -> str:
+    """What a question asks for, by how it starts: who, count, where, when, or any."""
+    start = normalize(question).strip() + " "
+    return next((kind for kind, starts in _KINDS if start.startswith(starts)), "any")
+
+
 def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     """Ask the model for the answer phrase of the checked sentence; None when it writes
-    nothing that the sentence holds or nothing the question does not already say.
+    nothing that the sentence holds or nothing the question does not already say. A copy
+    instruction as a new turn cost ~1 s of reading and copied no better (docs/experiments.md).
     """
     best = turn.best
     language = assistant.settings.generation.corpus_language
+    kind = answer_kind(turn.question) if turn.language == language else "any"
+    begun = assistant.prompts.render(f"direct_{kind}", language) + " "  # the words follow a space
     messages = check_messages(assistant.prompts, language, turn.question, best.text) + [
-        {"role": "assistant", "content": "نعم" if language == "ar" else "yes"},
-        {"role": "user", "content": assistant.prompts.render("direct_user", language)},
-    ]
+        {"role": "assistant", "content": begun}]
     written = "".join(assistant.generator.stream(messages, 32, 0.0, copy_grammar(best.text))).strip()
     copied = locate(written, best.text)
     span = copied and (trimmed(best.text, copied, turn.question) or name_after(best.text, copied, turn.question))

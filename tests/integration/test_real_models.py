@@ -54,6 +54,17 @@ def test_extractive_answer_is_checked_by_the_model(real_assistant, real_index):
     assert answer.citations()
     for citation in answer.citations():
         assert real_index.article(citation["source"]).text[citation["start"] : citation["end"]] == citation["text"]
+    d = answer.direct  # copied by continuing the check's own reply
+    assert d is not None and contains_normalized(d.text, "84"), answer.raw_answer
+    assert real_index.article(NICE_SOURCE).text[d.start : d.end] == d.text
+
+
+def test_a_reply_begun_for_the_model_is_continued(real_assistant):
+    generator = real_assistant.generator
+    begun = [{"role": "user", "content": "Name the capital of France in one word."},
+             {"role": "assistant", "content": "The capital of France is"}]
+    reply = "".join(generator.stream(begun, 4, 0.0)).strip()
+    assert reply.startswith("Paris"), reply  # went on from the words given, not a new reply
 
 
 def test_answer_check_tells_an_answer_from_a_near_miss(real_assistant):
