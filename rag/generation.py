@@ -38,9 +38,9 @@ class ContextSlots:
 
     def pick(self, key: str) -> int:
         self.clock += 1
-        lane = self.keys.index(key) if key in self.keys else self.last_used.index(min(self.last_used))
-        self.keys[lane], self.last_used[lane] = key, self.clock
-        return lane
+        slot = self.keys.index(key) if key in self.keys else self.last_used.index(min(self.last_used))
+        self.keys[slot], self.last_used[slot] = key, self.clock
+        return slot
 
 
 class LlamaGenerator:
