@@ -11,11 +11,12 @@ from typing import Protocol
 
 
 class Generator(Protocol):
-    """Streams the reply to chat `messages` piece by piece; when the last message is the
-    assistant's, the reply is that message continued (a reply begun for the model).
+    """Streams the reply to chat `messages` piece by piece. With `continues_replies`, a last
+    message from the assistant is a reply begun for the model, and the reply continues it.
     """
 
     model_id: str
+    continues_replies: bool
 
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
                grammar: str | None = None, repeat_penalty: float = 1.0) -> Iterator[str]: ...
@@ -69,6 +70,7 @@ class LlamaGenerator:
         self.llm = self.llms[0]  # tokenizer and metadata
         self._slots = ContextSlots(len(self.llms))
         self.model_id = model_id
+        self.continues_replies = True
         self.n_ctx = n_ctx
         self.reuse_prefix = reuse_prefix
         self._lock = threading.Lock()

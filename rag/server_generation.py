@@ -6,9 +6,8 @@ users run at once; the server queues or batches them. The answer check reads the
 log-probabilities of the first reply token (`logprobs` / `top_logprobs`). A server that returns
 none gets one logged warning, and the check then scores the reply word itself (±NO_LOGPROBS_SCORE).
 A GBNF grammar is sent as llama.cpp's `grammar` field; servers that ignore it still have every
-citation verified afterwards. A reply begun for the model (a last assistant message: the direct
-answer's copy) is sent as it is: llama.cpp's server continues it; a server that starts a new reply
-instead still has the copy found word for word in the source, or no direct answer.
+citation verified afterwards. Servers differ in whether they continue a begun reply (a last
+assistant message), so the direct answer's copy is asked for in a turn of its own.
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ class ServerGenerator:
             raise ValueError(f"models.generator '{generator}' must be openai:http(s)://HOST:PORT/v1")
         self.model = model or "default"
         self.model_id = generator + (f" ({model})" if model else "")
+        self.continues_replies = False
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), headers=headers, transport=transport)
         self._can_count: bool | None = None

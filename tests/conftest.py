@@ -38,6 +38,7 @@ class CannedGenerator:
     """Replies with queued texts, token by token (split on spaces), and records every call."""
 
     model_id = "canned"
+    continues_replies = True  # as the in-process model does
 
     def __init__(self):
         self.replies: list[str] = []

@@ -68,6 +68,17 @@ def test_the_reply_is_begun_with_the_kind_of_phrase_asked_for(assistant, generat
     assert begun == {"role": "assistant", "content": assistant.prompts.render("direct_count", "ar") + " "}
 
 
+def test_a_generator_that_does_not_continue_replies_is_asked_in_a_turn_of_its_own(assistant, generator):
+    generator.continues_replies = False  # a model server
+    generator.checks.append(2.0)
+    generator.replies.append("129")
+    answer = assistant.ask(PARIS_Q, mode="extractive")
+    said_yes, asked = generator.history[-1]["messages"][-2:]
+    assert said_yes == {"role": "assistant", "content": "نعم"}
+    assert asked == {"role": "user", "content": assistant.prompts.render("direct_user", "ar")}
+    assert answer.direct is not None and answer.direct.text == "129"
+
+
 def test_a_copy_not_in_the_sentence_gives_no_direct_answer(assistant, generator):
     generator.checks.append(2.0)
     generator.replies.append("مئة شخص")

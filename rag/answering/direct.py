@@ -158,6 +158,18 @@ def answer_kind(question: str) -> str:
     return next((kind for kind, starts in _KINDS if start.startswith(starts)), "any")
 
 
+def _copy_turns(assistant: Assistant, turn: Turn, language: str) -> list[dict]:
+    """What follows the check's conversation to ask for the copy: its reply begun by the kind of
+    phrase asked for, for a generator that continues a begun reply; else a yes and the copy
+    instruction as a new turn (a model server may answer a begun reply with a new one).
+    """
+    if getattr(assistant.generator, "continues_replies", False):
+        kind = answer_kind(turn.question) if turn.language == language else "any"
+        return [{"role": "assistant", "content": assistant.prompts.render(f"direct_{kind}", language) + " "}]
+    return [{"role": "assistant", "content": "نعم" if language == "ar" else "yes"},
+            {"role": "user", "content": assistant.prompts.render("direct_user", language)}]
+
+
 def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     """Ask the model for the answer phrase of the checked sentence; None when it writes
     nothing that the sentence holds or nothing the question does not already say. A copy
@@ -165,10 +177,8 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     """
     best = turn.best
     language = assistant.settings.generation.corpus_language
-    kind = answer_kind(turn.question) if turn.language == language else "any"
-    begun = assistant.prompts.render(f"direct_{kind}", language) + " "  # the words follow a space
-    messages = check_messages(assistant.prompts, language, turn.question, best.text) + [
-        {"role": "assistant", "content": begun}]
+    messages = check_messages(assistant.prompts, language, turn.question, best.text) + \
+        _copy_turns(assistant, turn, language)
     written = "".join(assistant.generator.stream(messages, 32, 0.0, copy_grammar(best.text))).strip()
     copied = locate(written, best.text)
     span = copied and (trimmed(best.text, copied, turn.question) or name_after(best.text, copied, turn.question))
