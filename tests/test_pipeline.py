@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from rag.answering import Draft, Final, Passages, QuestionError, Token
@@ -85,6 +87,15 @@ def test_an_english_how_many_question_starts_with_the_number_copied_from_the_sou
     checking, copying, writing = generator.history[-3:]  # the copy continues the check's conversation
     assert checking["yes_no"] and copying["messages"][:2] == checking["messages"]
     assert writing["messages"][0]["content"].startswith("You assist")
+
+
+def test_the_direct_answers_passage_is_among_the_citations(assistant, generator):
+    generator.enqueue("129 شخصاً", "129 people were killed in Paris (باريس) [1].")
+    answer = assistant.ask("How many people were killed in the Paris attacks?")
+    other = next(p for p in answer.passages if p.n != answer.direct.n)  # the number copied from another passage
+    moved = dataclasses.replace(answer, direct=dataclasses.replace(answer.direct, n=other.n))
+    assert {c["n"] for c in moved.citations()} == {answer.direct.n, other.n}
+    assert {c["n"] for c in answer.citations()} == {answer.direct.n}  # listed once
 
 
 def test_other_english_questions_get_no_direct_answer(assistant, generator):

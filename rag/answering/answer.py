@@ -51,8 +51,11 @@ class Answer:
         return self.answer[:at], self.answer[at:end], self.answer[end:]
 
     def citations(self) -> list[dict]:
-        """The verified citations: one entry per passage that a supported sentence cites."""
-        cited = sorted({n for s in self.sentences if s.supported for n in s.cited})
+        """The verified citations: one entry per passage that a supported sentence or the direct
+        answer cites (a written answer may cite another passage than the one the number is from).
+        """
+        cited = sorted({n for s in self.sentences if s.supported for n in s.cited} |
+                       ({self.direct.n} if self.direct else set()))
         by_n = {p.n: p for p in self.passages}
         return [passage_dict(by_n[n]) for n in cited if n in by_n]
 
