@@ -54,6 +54,8 @@ class LlamaGenerator:
     adds ~0.75 GB of buffers: docs/benchmarks.md).
     """
 
+    continues_replies = True
+
     def __init__(self, model: Path | str, model_id: str, n_ctx: int = 4096, threads: int = 2,
                  reuse_prefix: bool = True, contexts: int = 2):
         try:
@@ -70,7 +72,6 @@ class LlamaGenerator:
         self.llm = self.llms[0]  # tokenizer and metadata
         self._slots = ContextSlots(len(self.llms))
         self.model_id = model_id
-        self.continues_replies = True
         self.n_ctx = n_ctx
         self.reuse_prefix = reuse_prefix
         self._lock = threading.Lock()
@@ -103,9 +104,7 @@ class LlamaGenerator:
         """The assistant's last message continued: the chat template up to the reply's start, then
         the message's text, as plain tokens (a prompt the earlier turns share is read once).
         """
-        formatter, _, _ = self._chat_template()
-        prompt = formatter(messages=messages[:-1]).prompt + messages[-1]["content"]
-        tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        tokens = self._prompt_tokens(llm, messages[:-1], begun=messages[-1]["content"])
         for part in llm.create_completion(prompt=tokens, max_tokens=max_tokens, temperature=temperature, stream=True,
                                           grammar=grammar, seed=0, repeat_penalty=repeat_penalty):
             piece = part["choices"][0]["text"]
@@ -119,9 +118,9 @@ class LlamaGenerator:
         import numpy as np
 
         with self._lock:
-            formatter, yes, no = self._chat_template()
+            _, yes, no = self._chat_template()
             llm = self._context_for(messages)
-            tokens = llm.tokenize(formatter(messages=messages).prompt.encode("utf-8"), add_bos=False, special=True)
+            tokens = self._prompt_tokens(llm, messages)
             if len(tokens) >= self.n_ctx:
                 raise ValueError(f"judge prompt of {len(tokens)} tokens exceeds the context of {self.n_ctx}")
             cached = llm.longest_token_prefix(llm._input_ids.tolist(), tokens)
@@ -130,6 +129,13 @@ class LlamaGenerator:
             logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
         probs = np.exp(logits - logits.max())
         return float(np.log(probs[yes].sum() + 1e-12) - np.log(probs[no].sum() + 1e-12))
+
+    def _prompt_tokens(self, llm, messages: list[dict], begun: str = "") -> list[int]:
+        """`messages` in the model's chat template, up to the start of its reply (and `begun`,
+        the reply's first words), as tokens: what the check reads and a begun reply continues.
+        """
+        formatter, _, _ = self._chat_template()
+        return llm.tokenize((formatter(messages=messages).prompt + begun).encode("utf-8"), add_bos=False, special=True)
 
     def _context_for(self, messages: list[dict]):
         """The context whose cache holds this conversation's system prompt (emptied when prefix

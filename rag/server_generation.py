@@ -35,13 +35,14 @@ class ServerError(RuntimeError):
 class ServerGenerator:
     """A chat model behind an OpenAI-compatible `/v1` endpoint: `openai:http://HOST:PORT/v1`."""
 
+    continues_replies = False  # see the module docstring
+
     def __init__(self, generator: str, model: str = "", api_key: str = "", timeout: float = 300.0, transport=None):
         self.base_url = generator.removeprefix(SERVER_PREFIX).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError(f"models.generator '{generator}' must be openai:http(s)://HOST:PORT/v1")
         self.model = model or "default"
         self.model_id = generator + (f" ({model})" if model else "")
-        self.continues_replies = False
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), headers=headers, transport=transport)
         self._can_count: bool | None = None

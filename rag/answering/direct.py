@@ -163,7 +163,7 @@ def _copy_turns(assistant: Assistant, turn: Turn, language: str) -> list[dict]:
     phrase asked for, for a generator that continues a begun reply; else a yes and the copy
     instruction as a new turn (a model server may answer a begun reply with a new one).
     """
-    if getattr(assistant.generator, "continues_replies", False):
+    if assistant.generator.continues_replies:
         kind = answer_kind(turn.question) if turn.language == language else "any"
         return [{"role": "assistant", "content": assistant.prompts.render(f"direct_{kind}", language) + " "}]
     return [{"role": "assistant", "content": "نعم" if language == "ar" else "yes"},
