@@ -207,7 +207,7 @@ def _print_answer(answer) -> None:
     click.echo("\n" + ("—" * 40))
     text, d = answer.answer, answer.direct
     if d is not None:
-        click.echo(click.style(f"➜ {d.text} [{d.n}]", bold=True) + "\n")
+        click.echo(click.style(f"➜ {d.shown} [{d.n}]", bold=True) + "\n")
         parts = answer.around_direct()
         if parts is not None:  # marked inside its evidence (bold and underlined on a terminal)
             text = parts[0] + click.style(parts[1], bold=True, underline=True) + parts[2]

@@ -96,8 +96,10 @@ def evaluate_question(assistant: Assistant, q: Question, retrieval_only: bool, c
     result["citations"] = [{key: c[key] for key in CITATION_FIELDS} for c in answer["citations"]]
     if q.answerable:
         text = "" if answer["abstained"] else strip_markers(answer["answer"])
-        short = answer["direct"]["text"] if answer["direct"] and not answer["abstained"] else text
-        result.update(answer_metrics(short, q.answers))
+        d = answer["direct"] if not answer["abstained"] else None
+        # A name given in both scripts, "Theresa May (تيريسا ماي)", is scored by its better spelling.
+        forms = [f for f in (d["text"], d["rendering"]) if f] if d else [text]
+        result.update(max((answer_metrics(f, q.answers) for f in forms), key=lambda m: (m["exact"], m["f1"])))
         result["contains"] = float(any(contains_normalized(text, a) for a in q.answers))  # the evidence counts too
     return result
 

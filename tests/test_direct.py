@@ -1,6 +1,18 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
-from rag.answering.direct import answer_kind, asks_number, copy_grammar, fits, locate, name_after, number_in, trimmed
+from rag.answering.direct import (
+    answer_kind,
+    answer_span,
+    asks_name,
+    asks_number,
+    copy_grammar,
+    fits,
+    glossed,
+    locate,
+    name_after,
+    number_in,
+    trimmed,
+)
 from rag.ui.render import render_answer_markdown
 
 NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
@@ -106,6 +118,16 @@ def test_a_who_question_copied_as_its_title_gets_the_name_after_it():
     assert name_after(sentence, copied, "ما الذي أبلغه المبعوث؟") is None  # not a who-question
 
 
+def test_a_who_question_copy_running_past_the_name_gives_the_name_after_the_title():
+    sentence = "وأبلغ المبعوث الأمريكي لدى التحالف بريت ماكغورك الاجتماع بأن تحرير الموصل هو الآن في متناول اليد."
+    written = "المبعوث الأمريكي لدى التحالف بريت ماكغورك الاجتماع بأن تحرير الموصل هو الآن في متناول اليد"
+    start, end = answer_span(written, sentence, "من هو المبعوث الأمريكي لدى التحالف الدولي؟")
+    assert sentence[start:end] == "بريت ماكغورك"
+    assert answer_span(written, sentence, "ما الذي أبلغه المبعوث الأمريكي للاجتماع؟") is None  # too long to be an answer
+    start, end = answer_span("تحرير الموصل", sentence, "ما الذي أبلغه المبعوث الأمريكي للاجتماع؟")
+    assert sentence[start:end] == "تحرير الموصل"
+
+
 def test_a_how_many_question_takes_only_a_number_as_its_direct_answer():
     assert fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "40 ضابطا") and fits("كم عدد المصابين؟", "المئات")
     assert not fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "الجوية")
@@ -120,3 +142,40 @@ def test_english_questions_that_a_number_answers_take_the_copied_span_number():
     assert sentence[start:end] == "84"
     assert number_in(sentence, locate("المئات", sentence)) is None  # no digits: nothing reads the same in English
     assert number_in(sentence, (0, len(sentence))) is None  # two numbers: which one is not for us to guess
+
+
+def _english_turn(question: str, sentence: str, offset: int = 200):
+    from rag.answering.turn import Turn
+    from rag.chunking import Chunk
+    from rag.context import ScoredSentence
+    from rag.retrieval import Hit
+
+    chunk = Chunk("a#0", "a", "", offset, offset + len(sentence), sentence)
+    chosen = [ScoredSentence(0, Hit(chunk, 1.0, 0.9, 1.0), 0, offset, offset + len(sentence), sentence, 1.0)]
+    return Turn(question, "en", "generative", [], 0.0, "", chosen=chosen)
+
+
+def test_an_english_name_question_takes_the_name_written_with_its_source_spelling():
+    from rag.citations import AnswerSentence
+
+    sentence = "وقال رئيس الوزراء البريطاني ديفيد كاميرون إن فرنسا شريك."
+    turn = _english_turn("Who is the British prime minister who spoke about France?", sentence)
+    written = [AnswerSentence("Prime Minister David Cameron (ديفيد كاميرون) spoke of France (فرنسا).", [1], supported=True)]
+    d = glossed(turn, written)
+    assert (d.text, d.rendering, d.shown) == ("ديفيد كاميرون", "David Cameron", "David Cameron (ديفيد كاميرون)")
+    assert sentence[d.start - 200 : d.end - 200] == d.text and d.n == 1  # a span of the checked sentence
+    asked_about = [AnswerSentence("France (فرنسا) heard David Cameron (ديفيد كاميرون).", [1], supported=True)]
+    assert glossed(turn, asked_about).rendering == "David Cameron"  # the name the question gives is not its answer
+
+
+def test_no_glossed_name_without_a_verified_spelling_in_the_checked_sentence():
+    from rag.citations import AnswerSentence
+
+    sentence = "وقال رئيس الوزراء البريطاني ديفيد كاميرون إن فرنسا شريك."
+    turn = _english_turn("Who is the British prime minister?", sentence)
+    assert glossed(turn, [AnswerSentence("It was David Camron (ديفيد كامرون).", [1], supported=True)]) is None  # misspelt
+    assert glossed(turn, [AnswerSentence("David Cameron (ديفيد كاميرون).", [1], supported=False)]) is None  # unverified
+    what = _english_turn("What did the prime minister say?", sentence)
+    assert glossed(what, [AnswerSentence("David Cameron (ديفيد كاميرون) said so.", [1], supported=True)]) is None
+    assert asks_name("In which suburb was the raid?") and asks_name("What is the name of the site?")
+    assert not asks_name("What did May say?") and not asks_name("How many died?")

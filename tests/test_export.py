@@ -29,7 +29,7 @@ def test_json_keeps_every_cited_passage_with_offsets_and_source():
     data = json.loads(conversation_json([turn()], WHEN))
     assert data["exported_at"] == "2026-11-29T12:00:00+00:00"
     record = data["turns"][0]
-    assert record["direct"] == {"text": "2.4 مليار ريال", "citation": 1, "start": 118, "end": 132}
+    assert record["direct"] == {"text": "2.4 مليار ريال", "citation": 1, "start": 118, "end": 132, "rendering": ""}
     cited = [s for s in record["sources"] if s["cited"]]
     assert [(s["n"], s["start"], s["end"], s["outlet"], s["date"]) for s in cited] == [(1, 100, 134, "صحيفة الساحل", "2015-08-12")]
     assert [s["n"] for s in record["sources"]] == [1, 2]
@@ -56,3 +56,10 @@ def test_copied_answer_is_plain_text_with_its_sources():
 def test_an_abstention_lists_the_closest_passages():
     text = answer_text(turn(abstained=True, answer="لا تذكر المصادر ذلك.", direct=None))
     assert "أقرب المقاطع · Closest passages:" in text and "[2] خبر آخر" in text
+
+
+def test_a_name_in_another_language_is_exported_with_its_source_spelling():
+    direct = DirectAnswer("كلفة المحطة", 1, 118, 129, "the plant's cost")
+    text = answer_text(turn_record("What did it cost?", answer(question="What did it cost?", answer="It cost [1].",
+                                                                  passages=[CITED], direct=direct)), markdown=True)
+    assert text.startswith("**the plant's cost (كلفة المحطة)** [1]")

@@ -1,6 +1,7 @@
 """The chat's rendering, without a browser: escaped text, citation links, bilingual labels."""
 
 from rag.answering import Answer
+from rag.answering.direct import DirectAnswer
 from rag.chunking import Chunk
 from rag.citations import AnswerSentence
 from rag.context import Passage
@@ -52,3 +53,10 @@ def test_user_text_is_shown_as_typed():
     shown = render_user_text("<img src=x onerror=alert(1)> كم شخصاً قتل في نيس؟\n**bold**")
     assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown
     assert 'dir="rtl"' in shown and "<br>**bold**" in shown
+
+
+def test_an_english_direct_answer_shows_the_name_with_its_source_spelling():
+    direct = DirectAnswer("نيس", 1, 34, 37, "Nice")
+    html = render_answer_markdown(answer(question="Where was the attack?", language="en", direct=direct,
+                                         answer="It was in Nice (نيس) [1]."))
+    assert '<p class="direct-answer"><b>Nice (نيس)</b>' in html and "<mark>نيس</mark>" in html

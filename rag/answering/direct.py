@@ -41,6 +41,19 @@ _KINDS = (
 # the question's language and in the Arabic source.
 _ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (day|year|date) of\b|"
                              r"(in |on )?(what|which) year\b|what (number|percentage)\b)", re.IGNORECASE)
+# English questions that a name answers (who, which, where, what is the name of): their direct
+# answer is a name the written answer gives with its source spelling.
+_ASKS_NAME_EN = re.compile(r"^((in|to|from|at|on|with|for|by|of) )?(who|whom|whose|which|where)\b|"
+                           r"^what(?: is|'s| was) the name\b", re.IGNORECASE)
+# "Theresa May (تيريسا ماي)": a capitalised name (with its particles) and its Arabic spelling
+_NAME_PARTICLES = r"(?:al|el|bin|ibn|bint|abu|de|du|da|di|la|le|van|von|der)"
+_NAME_WORD = rf"(?:[A-Z][\w'’.]*(?:-[\w'’.]+)*|{_NAME_PARTICLES}-[A-Z][\w'’.]*)"
+_GLOSSED_NAME = re.compile(rf"({_NAME_WORD}(?:[ -](?:{_NAME_PARTICLES}[ -])?{_NAME_WORD}){{0,4}})\s*"
+                           r"\(([^()A-Za-z]*[\u0621-\u064a][^()A-Za-z]*)\)")
+# Capitalised words of a title before a name ("Prime Minister David Cameron"): not the name.
+_TITLE_WORDS = frozenset("""the a an us uk un eu mr mrs ms dr sir sheikh king prince crown president vice prime minister
+    ministers secretary state foreign interior defence defense home justice attorney general chief deputy envoy
+    ambassador spokesman spokeswoman director commander mayor senator governor chancellor emir""".split())
 _DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"  # Western, Arabic-Indic and Eastern Arabic-Indic
 _DIGIT = re.compile(f"[{_DIGITS}]")
 _NUMBER = re.compile(f"[{_DIGITS}]+(?:[.,٫٬][{_DIGITS}]+)*")
@@ -54,12 +67,20 @@ _SENTENCE_STOP = re.compile(r"[.:;؛]")
 
 @dataclass(frozen=True)
 class DirectAnswer:
-    """A span of the cited source: passage `n`, character offsets into the article."""
+    """A span of the cited source: passage `n`, character offsets into the article; for a question
+    in another language, `rendering` is how the answer wrote it ("Theresa May" for تيريسا ماي).
+    """
 
     text: str
     n: int
     start: int
     end: int
+    rendering: str = ""
+
+    @property
+    def shown(self) -> str:
+        """What the reader sees: the rendering with the source's spelling beside it, or the span."""
+        return f"{self.rendering} ({self.text})" if self.rendering else self.text
 
 
 def _words(text: str) -> list[re.Match]:
@@ -134,6 +155,24 @@ def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int
     return (name[0].start(), name[-1].end()) if name else None
 
 
+def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] | None:
+    """The answer in the model's copy, found in the sentence: for a who-question whose copy
+    begins with the title it asks about, the name after that title, however long the copy ran
+    ("المبعوث الأمريكي لدى التحالف بريت ماكغورك الاجتماع…" → "بريت ماكغورك"); else the copy,
+    up to MAX_WORDS words, without the question's words at its edges.
+    """
+    copied = locate(written, sentence)
+    head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
+    if head is not None and normalize(question).startswith(_WHO):
+        known = set(content_tokens(question))
+        words = [m for m in _words(sentence) if head[0] <= m.start() and m.end() <= head[1]]
+        lead = next((i for i, m in enumerate(words) if not set(content_tokens(m.group())) <= known), len(words))
+        name = lead and name_after(sentence, (head[0], words[lead - 1].end()), question)
+        if name:
+            return name
+    return copied and trimmed(sentence, copied, question)
+
+
 def fits(question: str, answer: str) -> bool:
     """A how-many question is answered by a number (digits or a number word), nothing else."""
     if not normalize(question).startswith(_HOW_MANY):
@@ -144,6 +183,11 @@ def fits(question: str, answer: str) -> bool:
 def asks_number(question: str) -> bool:
     """An English question that a number alone answers ("How many…", "In what year…")."""
     return bool(_ASKS_NUMBER_EN.match(question.strip()))
+
+
+def asks_name(question: str) -> bool:
+    """An English question that a name answers ("Who…", "In which city…", "What is the name…")."""
+    return bool(_ASKS_NAME_EN.match(question.strip()))
 
 
 def number_in(sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
@@ -180,11 +224,38 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     messages = check_messages(assistant.prompts, language, turn.question, best.text) + \
         _copy_turns(assistant, turn, language)
     written = "".join(assistant.generator.stream(messages, 32, 0.0, copy_grammar(best.text))).strip()
-    copied = locate(written, best.text)
-    span = copied and (trimmed(best.text, copied, turn.question) or name_after(best.text, copied, turn.question))
+    span = answer_span(written, best.text, turn.question)
     if span and turn.language != language:  # only a number reads the same in both languages
         span = number_in(best.text, span) if asks_number(turn.question) else None
     if span is None or not fits(turn.question, best.text[span[0] : span[1]]):
         return None
-    n = next((p.n for p in merge_into_passages(turn.chosen) if p.start <= best.start and best.end <= p.end), 1)
-    return DirectAnswer(best.text[span[0] : span[1]], n, best.start + span[0], best.start + span[1])
+    return _span_of(turn, best, span)
+
+
+def glossed(turn: Turn, sentences: list) -> DirectAnswer | None:
+    """For an English question that a name answers: the first name the verified answer writes
+    with its source spelling, "Theresa May (تيريسا ماي)", that the question does not already
+    name and whose spelling is found, word for word, in a checked sentence: that span is the
+    direct answer, the English name its rendering. No model call: the name was already written.
+    """
+    if not asks_name(turn.question):
+        return None
+    asked = {w.lower() for w in re.findall(r"\w+", turn.question)}
+    for sentence in (s for s in sentences if s.supported):
+        for m in _GLOSSED_NAME.finditer(sentence.text):
+            words, spelling = m.group(1).split(" "), m.group(2).strip()
+            name = " ".join(words[next((i for i, w in enumerate(words) if w.lower() not in _TITLE_WORDS), len(words)):])
+            if {w.lower() for w in re.findall(r"\w+", name)} <= asked:
+                continue
+            for checked in turn.chosen:
+                span = locate(spelling, checked.text)
+                if span is not None:
+                    found = _span_of(turn, checked, span)
+                    return DirectAnswer(found.text, found.n, found.start, found.end, name)
+    return None
+
+
+def _span_of(turn: Turn, sentence, span: tuple[int, int]) -> DirectAnswer:
+    """The span of a checked sentence as a direct answer citing the passage that holds it."""
+    n = next((p.n for p in merge_into_passages(turn.chosen) if p.start <= sentence.start and sentence.end <= p.end), 1)
+    return DirectAnswer(sentence.text[span[0] : span[1]], n, sentence.start + span[0], sentence.start + span[1])

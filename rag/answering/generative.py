@@ -57,6 +57,10 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     elif policy.quote_instead_of_written(passages, _cited(sentences), turn.best, g):
         yield Final(turn.quote(OFF_BEST_CHECKED))
     else:
+        if turn.direct is None:  # a name the answer wrote with its source spelling
+            turn.direct = direct.glossed(turn, sentences)
+            if turn.direct:
+                turn.mark("direct_ms")
         yield Final(turn.written(sentences, passages))
 
 

@@ -56,7 +56,8 @@ def answer_text(turn: dict, markdown: bool = False) -> str:
     lines = []
     direct = turn["direct"]
     if direct and not turn["abstained"]:
-        lines.append(f"**{esc(direct['text'])}** [{direct['citation']}]" if markdown else f"{direct['text']} [{direct['citation']}]")
+        shown = f"{direct['rendering']} ({direct['text']})" if direct.get("rendering") else direct["text"]
+        lines.append(f"**{esc(shown)}** [{direct['citation']}]" if markdown else f"{shown} [{direct['citation']}]")
         lines.append("")
     lines += [esc(turn["answer"]), ""]
     cited = turn["sources"] if turn["abstained"] else [s for s in turn["sources"] if s["cited"]]

@@ -47,7 +47,7 @@ def render_answer_markdown(answer: Answer) -> str:
             d = answer.direct
             p = next((p for p in answer.passages if p.n == d.n), None)
             link = _cite_link(p.n, p.chunk.chunk_id, d.start, d.end) if p else ""
-            parts.append(f'<p class="direct-answer"><b>{html.escape(d.text)}</b> {link}</p>')
+            parts.append(f'<p class="direct-answer"><b>{html.escape(d.shown)}</b> {link}</p>')
         parts.append(f"<p>{_linked(answer)}</p>")
         parts += [f'<p class="unsupported">⚠ {label("unsupported", answer.language)} {html.escape(s.text)}</p>'
                   for s in answer.sentences if not s.supported]
