@@ -1,5 +1,6 @@
-"""Text generation: one seam (`stream`), and the llama-cpp-python implementation (the only
-module importing llama_cpp). One model is shared; a lock serialises its use across threads.
+"""Text generation: one seam (`stream`, `yes_no`, `copy`), and the llama-cpp-python
+implementation (the only module importing llama_cpp). One model is shared; a lock serialises its
+use across threads.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
+
+from .copying import WordRuns
 
 
 class Generator(Protocol):
@@ -24,6 +27,12 @@ class Generator(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
     def yes_no(self, messages: list[dict]) -> float: ...
+
+    def copy(self, messages: list[dict], sentence: str, max_words: int) -> str:
+        """The greedy reply to `messages` that is a run of `sentence`'s words, cut after one
+        word more than `max_words` (so a caller sees that the copy ran longer).
+        """
+        ...
 
 
 class ContextSlots:
@@ -77,6 +86,7 @@ class LlamaGenerator:
         self._lock = threading.Lock()
         self._formatter = None
         self._yes_no_ids = None
+        self._pieces: TokenPieces | None = None
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -120,15 +130,39 @@ class LlamaGenerator:
         with self._lock:
             _, yes, no = self._chat_template()
             llm = self._context_for(messages)
-            tokens = self._prompt_tokens(llm, messages)
-            if len(tokens) >= self.n_ctx:
-                raise ValueError(f"judge prompt of {len(tokens)} tokens exceeds the context of {self.n_ctx}")
-            cached = llm.longest_token_prefix(llm._input_ids.tolist(), tokens)
-            llm.n_tokens = min(cached, len(tokens) - 1)
-            llm.eval(tokens[llm.n_tokens:])
-            logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
+            self._read(llm, self._prompt_tokens(llm, messages))
+            logits = _logits(llm).astype(np.float64)
         probs = np.exp(logits - logits.max())
         return float(np.log(probs[yes].sum() + 1e-12) - np.log(probs[no].sum() + 1e-12))
+
+    def copy(self, messages: list[dict], sentence: str, max_words: int) -> str:
+        """The greedy reply (continuing a begun one) that is a run of `sentence`'s words: the
+        choices of llama.cpp's grammar sampler, without its test of every token at every step.
+        """
+        runs = WordRuns(sentence)
+        written = b""
+        with self._lock:
+            llm = self._context_for(messages)
+            begun = messages[-1]["content"] if messages and messages[-1]["role"] == "assistant" else ""
+            self._read(llm, self._prompt_tokens(llm, messages[:-1] if begun else messages, begun))
+            self._pieces = self._pieces or TokenPieces(llm)
+            for _ in range(runs.longest):  # each token copies at least one byte
+                if runs.words_in(written) > max_words or llm.n_tokens >= self.n_ctx:
+                    break
+                token = self._pieces.next_copy_token(_logits(llm), runs, written)
+                if token is None or token in self._pieces.ends:
+                    break
+                written += llm.detokenize([token])
+                llm.eval([token])
+        return written.decode("utf-8", "ignore")
+
+    def _read(self, llm, tokens: list[int]) -> None:
+        """Evaluate `tokens`, reusing what the context's cache already holds of them."""
+        if len(tokens) >= self.n_ctx:
+            raise ValueError(f"prompt of {len(tokens)} tokens exceeds the context of {self.n_ctx}")
+        cached = llm.longest_token_prefix(llm._input_ids.tolist(), tokens)
+        llm.n_tokens = min(cached, len(tokens) - 1)
+        llm.eval(tokens[llm.n_tokens:])
 
     def _prompt_tokens(self, llm, messages: list[dict], begun: str = "") -> list[int]:
         """`messages` in the model's chat template, up to the start of its reply (and `begun`,
@@ -169,3 +203,35 @@ class LlamaGenerator:
         for _ in self.stream([{"role": "system", "content": system_prompt}, {"role": "user", "content": ""}],
                              max_tokens=1, temperature=0.0):
             pass
+
+
+def _logits(llm):
+    """The next token's logits after the last evaluated one (a view into llama.cpp's buffer)."""
+    import numpy as np
+
+    return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
+
+
+class TokenPieces:
+    """Every token of the vocabulary by the bytes it writes, and the tokens that end a reply:
+    built once per model (~151,000 tokens), so a copy step looks up only the tokens that fit.
+    """
+
+    def __init__(self, llm):
+        import llama_cpp
+
+        self.by_piece: dict[bytes, list[int]] = {}
+        for token in range(llm.n_vocab()):
+            self.by_piece.setdefault(llm.detokenize([token]), []).append(token)
+        self.longest = max(map(len, self.by_piece))
+        self.ends = [t for t in self.by_piece.get(b"", []) if llama_cpp.llama_vocab_is_eog(llm._model.vocab, t)]
+
+    def next_copy_token(self, logits, runs: WordRuns, written: bytes) -> int | None:
+        """The likeliest token that keeps `written` a run of the sentence (an empty piece never
+        does), or one that ends the reply where `written` is a whole run; None when nothing fits.
+        """
+        fitting = {t for rest in runs.rests(written) for n in range(1, min(len(rest), self.longest) + 1)
+                   for t in self.by_piece.get(rest[:n], ())}
+        if runs.complete(written):
+            fitting.update(self.ends)
+        return max(sorted(fitting), key=lambda t: logits[t]) if fitting else None  # ties: the lower id, as greedy

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 import httpx
 
+from .copying import copy_grammar, first_words
 from .model_files import SERVER_PREFIX
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,10 @@ class ServerGenerator:
                         yield piece
         except httpx.HTTPError as exc:
             raise ServerError(f"model server {self.base_url}: {type(exc).__name__}: {exc}") from exc
+
+    def copy(self, messages: list[dict], sentence: str, max_words: int) -> str:
+        """The reply under the copy grammar, cut after one word more than `max_words`."""
+        return first_words("".join(self.stream(messages, 32, 0.0, copy_grammar(sentence))), max_words + 1)
 
     def yes_no(self, messages: list[dict]) -> float:
         """Log-odds that the reply starts with yes rather than no (English or Arabic, any case)."""

@@ -55,6 +55,10 @@ class CannedGenerator:
         self.history.append({"messages": messages, "yes_no": True})
         return self.checks.pop(0) if self.checks else 3.0
 
+    def copy(self, messages, sentence, max_words):
+        self.history.append({"messages": messages, "copy": sentence, "max_words": max_words})
+        return self.replies.pop(0) if self.replies else ""
+
     def stream(self, messages, max_tokens, temperature, grammar=None, repeat_penalty=1.0):
         self.history.append({"messages": messages, "grammar": grammar, "temperature": temperature})
         reply = self.replies.pop(0) if self.replies else ""

@@ -5,7 +5,6 @@ from rag.answering.direct import (
     answer_span,
     asks_name,
     asks_number,
-    copy_grammar,
     fits,
     glossed,
     locate,
@@ -13,6 +12,7 @@ from rag.answering.direct import (
     number_in,
     trimmed,
 )
+from rag.copying import WordRuns, copy_grammar, first_words
 from rag.ui.render import render_answer_markdown
 
 NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
@@ -48,6 +48,15 @@ def test_the_copy_grammar_allows_only_runs_of_the_sentence_words():
     assert grammar.splitlines()[0] == "root ::= w0 | w1 | w2 | w3"
     assert 'w1 ::= "\\"ماي\\"" (" " w2)?' not in grammar  # quotes are not words
     assert 'w1 ::= "ماي" (" " w2)?' in grammar and 'w3 ::= "أيام"' in grammar
+
+
+def test_word_runs_allow_what_the_grammar_allows_byte_by_byte():
+    runs = WordRuns('قال "ماي" 9 أيام')
+    assert runs.allows("ماي 9".encode()) and runs.allows("ماي 9 أ".encode()[:-1])  # inside a character
+    assert runs.complete("ماي 9".encode()) and runs.complete("أيام".encode())
+    assert not runs.complete("ماي 9 أ".encode()) and not runs.complete(b"")  # a word cut short, nothing
+    assert not runs.allows("9 ماي".encode()) and not runs.allows("ماي  9".encode()) and not runs.allows(b" 9")
+    assert first_words("قال ماي 9 أيام", 2) == "قال ماي" and first_words("قال", 2) == "قال"
 
 
 def test_the_model_copy_becomes_the_direct_answer(assistant, generator):

@@ -36,6 +36,17 @@ def test_stream_sends_the_request_and_yields_the_pieces():
     assert seen["grammar"] == 'root ::= "x"' and seen["max_tokens"] == 32 and "repeat_penalty" not in seen
 
 
+def test_copy_asks_for_a_run_of_the_sentence_and_cuts_one_word_past_the_limit():
+    seen = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.update(json.loads(request.content))
+        return httpx.Response(200, content=sse("قتل ", "84 ", "شخصاً ", "في نيس"), headers={"content-type": "text/event-stream"})
+
+    assert server(handler).copy([{"role": "user", "content": "كم؟"}], "قتل 84 شخصاً في نيس", 2) == "قتل 84 شخصاً"
+    assert seen["grammar"].startswith("root ::= w0 | w1") and seen["temperature"] == 0.0
+
+
 def test_yes_no_reads_the_top_logprobs():
     def handler(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..context import merge_into_passages
+from ..copying import WORD as _WORD
 from ..grounding import check_messages
 from ..terms import content_tokens
 from ..text import light_stem, normalize
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from .assistant import Assistant
     from .turn import Turn
 
-_WORD = re.compile("\\w[\\w\\u0610-\\u061a\\u064b-\\u065f\\u0670\\u0640]*")  # a word with its diacritics
 MAX_WORDS = 12  # longer than this is a sentence, not a direct answer
 MAX_NAME_WORDS = 3
 _NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
@@ -89,16 +89,6 @@ def _words(text: str) -> list[re.Match]:
 
 def _stem(word: str) -> str:
     return light_stem(normalize(word))
-
-
-def copy_grammar(sentence: str) -> str:
-    """GBNF allowing only a run of the sentence's words, in order: the model can choose where
-    the answer starts and stops, not what it says (unconstrained, it translated, prefixed
-    "the answer:" or invented numbers).
-    """
-    words = [m.group().replace("\\", "\\\\").replace('"', '\\"') for m in _words(sentence)]
-    rules = [f'w{i} ::= "{w}"' + (f' (" " w{i + 1})?' if i + 1 < len(words) else "") for i, w in enumerate(words)]
-    return "\n".join([f"root ::= {' | '.join(f'w{i}' for i in range(len(words)))}", *rules])
 
 
 def locate(phrase: str, sentence: str) -> tuple[int, int] | None:
@@ -223,7 +213,7 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     language = assistant.settings.generation.corpus_language
     messages = check_messages(assistant.prompts, language, turn.question, best.text) + \
         _copy_turns(assistant, turn, language)
-    written = "".join(assistant.generator.stream(messages, 32, 0.0, copy_grammar(best.text))).strip()
+    written = assistant.generator.copy(messages, best.text, MAX_WORDS).strip()
     span = answer_span(written, best.text, turn.question)
     if span and turn.language != language:  # only a number reads the same in both languages
         span = number_in(best.text, span) if asks_number(turn.question) else None

@@ -67,6 +67,23 @@ def test_a_reply_begun_for_the_model_is_continued(real_assistant):
     assert reply.startswith("Paris"), reply  # went on from the words given, not a new reply
 
 
+def test_the_copy_chooses_what_llama_cpps_copy_grammar_would(real_assistant):
+    """The copy checks the likeliest tokens against the sentence's word runs itself; llama.cpp's
+    grammar sampler over the whole vocabulary must make the same greedy choices.
+    """
+    from rag.copying import copy_grammar
+    from rag.grounding import check_messages
+
+    generator = real_assistant.generator
+    sentence = "وكان المهاجم قاد شاحنة كبيرة ليدهس عدداً كبيراً من المحتفلين ما أسفر عن مقتل 84 شخصاً وإصابة المئات."
+    for question, begun in ((NICE_Q, "نعم. العدد: "), ("ما الذي استخدمه المهاجم في نيس؟", "نعم. الإجابة: ")):
+        messages = check_messages(real_assistant.prompts, "ar", question, sentence) + [{"role": "assistant", "content": begun}]
+        copied = generator.copy(messages, sentence, 12)
+        assert copied and copied in sentence
+        assert copied == "".join(generator.stream(messages, 32, 0.0, copy_grammar(sentence))).strip()
+    assert generator.copy(messages, sentence, 1).count(" ") <= 1  # cut one word past the limit
+
+
 def test_answer_check_tells_an_answer_from_a_near_miss(real_assistant):
     from rag.grounding import check_answer
 
