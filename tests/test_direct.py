@@ -81,7 +81,9 @@ def test_the_reply_is_begun_with_the_kind_of_phrase_asked_for(assistant, generat
     assert [answer_kind(q) for q in ("من هو وزير الدفاع؟", "ومن هي الوزيرة؟", NICE_Q, "ما عدد القتلى؟", "أين وقع الهجوم؟",
                                      "في أي مدينة عقد الاجتماع؟", "متى التقى هولاند بوتين؟", "في أي يوم عقد؟",
                                      "منذ متى؟", "ما منصب رودس؟", "How many died?")] == \
-        ["who", "who", "count", "count", "where", "where", "when", "when", "any", "any", "any"]
+        ["name", "name", "count", "count", "where", "where", "when", "when", "any", "any", "any"]
+    assert [answer_kind(q) for q in ("أي وكالة أنباء نقلت التصريح؟", "لأي وسيلة إعلام تحدثت ماي؟", "مع أي قناة أجرى مقابلة؟",
+                                     "ما اسم الموقع الأمريكي؟", "أي دولة لم تحضر؟")] == ["name"] * 4 + ["any"]
     generator.checks.append(2.0)
     generator.replies.append("129")
     assistant.ask(PARIS_Q, mode="extractive")
@@ -141,6 +143,7 @@ def test_a_how_many_question_takes_only_a_number_as_its_direct_answer():
     assert fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "40 ضابطا") and fits("كم عدد المصابين؟", "المئات")
     assert not fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "الجوية")
     assert fits("من هو وزير الدفاع؟", "الجوية")  # other questions are not judged by kind
+    assert fits("كمية الأمطار التي هطلت؟", "غزيرة")  # "كم" begins the word, not the question
 
 
 def test_english_questions_that_a_number_answers_take_the_copied_span_number():

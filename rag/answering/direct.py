@@ -26,10 +26,15 @@ MAX_NAME_WORDS = 3
 _NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
 _HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد"))  # English ones: asks_number
+# What a name answers: "أي وكالة…؟" asks for a name as "من…؟" does.
+_NAMED = ("وكالة", "قناة", "صحيفة", "جريدة", "مجلة", "موقع", "شركة", "منظمة", "مؤسسة", "هيئة", "جهة", "وسيلة",
+          "تنظيم", "جماعة", "حزب", "نادي", "فريق", "جامعة", "مستشفى", "بنك")
 # The kind of phrase a question asks for, by how it starts: each has its own start of the reply
 # (prompts/direct_{kind}.*.txt, "نعم. المكان:"); any other question gets direct_any.
 _KINDS = (
-    ("who", tuple(normalize(w) + " " for w in ("من", "ومن"))),
+    ("name", tuple(normalize(w) + " " for w in ("من", "ومن", "ما اسم", "وما اسم", "ما هو اسم", "ما هي اسم"))
+     + tuple(f"{lead}{normalize(noun)} " for lead in ("اي ", "لاي ", "باي ", "مع اي ", "في اي ", "من اي ")
+             for noun in _NAMED)),
     ("count", tuple(w + " " for w in _HOW_MANY)),
     ("where", tuple(normalize(w) + " " for w in ("أين", "وأين", "في أي مدينة", "في أي بلد", "في أي دولة",
                                                  "في أي منطقة", "في أي مكان", "في أي محافظة", "في أي حي", "في أي ضاحية",
@@ -146,26 +151,25 @@ def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int
 
 
 def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] | None:
-    """The answer in the model's copy, found in the sentence: for a who-question whose copy
-    begins with the title it asks about, the name after that title, however long the copy ran
-    ("المبعوث الأمريكي لدى التحالف بريت ماكغورك الاجتماع…" → "بريت ماكغورك"); else the copy,
-    up to MAX_WORDS words, without the question's words at its edges.
+    """The answer in the model's copy, found in the sentence: the copy, up to MAX_WORDS words,
+    without the question's words at its edges; or, for a who-question whose copy is only the
+    title it asks about or runs on too long, the name after that title ("المبعوث الأمريكي لدى
+    التحالف بريت ماكغورك الاجتماع بأن…" → "بريت ماكغورك").
     """
     copied = locate(written, sentence)
+    span = copied and trimmed(sentence, copied, question)
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
-    if head is not None and normalize(question).startswith(_WHO):
-        known = set(content_tokens(question))
-        words = [m for m in _words(sentence) if head[0] <= m.start() and m.end() <= head[1]]
-        lead = next((i for i, m in enumerate(words) if not set(content_tokens(m.group())) <= known), len(words))
-        name = lead and name_after(sentence, (head[0], words[lead - 1].end()), question)
-        if name:
-            return name
-    return copied and trimmed(sentence, copied, question)
+    if span or head is None or not normalize(question).startswith(_WHO):
+        return span
+    known = set(content_tokens(question))
+    words = [m for m in _words(sentence) if head[0] <= m.start() and m.end() <= head[1]]
+    lead = next((i for i, m in enumerate(words) if not set(content_tokens(m.group())) <= known), len(words))
+    return (lead and name_after(sentence, (head[0], words[lead - 1].end()), question)) or None
 
 
 def fits(question: str, answer: str) -> bool:
     """A how-many question is answered by a number (digits or a number word), nothing else."""
-    if not normalize(question).startswith(_HOW_MANY):
+    if answer_kind(question) != "count":
         return True
     return bool(_DIGIT.search(answer)) or any(normalize(w) in _NUMBER_WORDS for w in _WORD.findall(answer))
 
@@ -187,7 +191,7 @@ def number_in(sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
 
 
 def answer_kind(question: str) -> str:
-    """What a question asks for, by how it starts: who, count, where, when, or any."""
+    """What a question asks for, by how it starts: name, count, where, when, or any."""
     start = normalize(question).strip() + " "
     return next((kind for kind, starts in _KINDS if start.startswith(starts)), "any")
 

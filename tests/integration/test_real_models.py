@@ -130,14 +130,13 @@ def test_a_passage_without_the_questions_subject_is_declined(real_assistant):
 
 
 def test_the_checks_system_prompt_stays_read_while_the_model_writes(real_assistant):
-    from rag.grounding import check_answer, check_messages
+    from rag.grounding import check_answer
 
     generator, prompts = real_assistant.generator, real_assistant.prompts
     sentence = "أسفر اعتداء نيس عن مقتل 84 شخصاً."
     first = check_answer(generator, prompts, "ar", NICE_Q, sentence)
     real_assistant.ask("How many people were killed in the Nice attack?", mode="generative")  # writes
     system = generator.llm.tokenize(prompts.render("check_system", "ar").encode(), add_bos=False)
-    check_context = generator.llms[generator._slots.pick(check_messages(prompts, "ar", NICE_Q, sentence)[0]["content"])]
-    held = [int(t) for t in check_context.input_ids[: check_context.n_tokens]]
-    assert any(held[i : i + len(system)] == system for i in range(8))  # after the template's few tokens
+    held = [[int(t) for t in context.input_ids[: context.n_tokens]] for context in generator.llms]
+    assert any(h[i : i + len(system)] == system for h in held for i in range(8))  # after the template's few tokens
     assert abs(check_answer(generator, prompts, "ar", NICE_Q, sentence) - first) < 0.3
