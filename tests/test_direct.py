@@ -6,12 +6,12 @@ from rag.answering.direct import (
     asks_name,
     asks_number,
     fits,
-    glossed,
     locate,
     name_after,
     number_in,
     trimmed,
 )
+from rag.answering.glossing import glossed, spelt_alike
 from rag.copying import WordRuns, copy_grammar, first_words
 from rag.ui.render import render_answer_markdown
 
@@ -191,3 +191,11 @@ def test_no_glossed_name_without_a_verified_spelling_in_the_checked_sentence():
     assert glossed(what, [AnswerSentence("David Cameron (ديفيد كاميرون) said so.", [1], supported=True)]) is None
     assert asks_name("In which suburb was the raid?") and asks_name("What is the name of the site?")
     assert not asks_name("What did May say?") and not asks_name("How many died?")
+
+
+def test_an_english_spelling_must_sound_like_the_arabic_name():
+    assert spelt_alike("Manuel Valls", "مانويل فالس") and spelt_alike("Jean-Yves Le Drian", "جان إيف لودريان")
+    assert spelt_alike("Hamza Abu al-Souf", "حمزة ابو الصوف") and spelt_alike("Charles de Gaulle", "شارل ديغول")
+    assert not spelt_alike("Manuel Serrano", "مانويل فالس")  # another name
+    assert not spelt_alike("James K. Allbritton", "جيمس كلابر") and not spelt_alike("Paris", "فرنسا")
+    assert not spelt_alike("", "فرنسا") and not spelt_alike("Paris", "")

@@ -70,7 +70,7 @@ def test_a_declined_or_unverified_answer_quotes_a_checked_sentence(assistant, ge
 
 def test_english_question_gets_english_prompt_and_the_corpus_language_check(assistant, generator):
     generator.enqueue("The sources do not say.")
-    answer = assistant.ask("Who died in the Nice attack?")
+    answer = assistant.ask("What happened in the Nice attack?")
     assert answer.language == "en" and answer.mode == "generative" and answer.quoted  # checked, so quoted
     checking, answering = generator.history[-2:]  # checked first, then written
     assert answering["messages"][0]["content"].startswith("You assist")
@@ -96,6 +96,31 @@ def test_the_direct_answers_passage_is_among_the_citations(assistant, generator)
     moved = dataclasses.replace(answer, direct=dataclasses.replace(answer.direct, n=other.n))
     assert {c["n"] for c in moved.citations()} == {answer.direct.n, other.n}
     assert {c["n"] for c in answer.citations()} == {answer.direct.n}  # listed once
+
+
+LATIN = dict(zip("ابتثجحخدذرزسشصضطظعغفقكلمنهويةىأإآ",
+                 ["a", "b", "t", "th", "j", "h", "kh", "d", "dh", "r", "z", "s", "sh", "s", "d", "t", "z", "", "gh", "f",
+                  "q", "k", "l", "m", "n", "h", "w", "y", "a", "a", "a", "i", "a"]))
+
+
+def test_an_english_name_question_gets_the_copied_name_and_its_english_spelling(assistant, generator):
+    question = "Who attacked in Nice?"
+    first = assistant.ask(question)  # the model wrote nothing: the checked sentence is quoted
+    word = first.answer.split()[1]
+    spelt = "".join(LATIN.get(c, "") for c in word).capitalize()
+    generator.enqueue("The sources do not say.", word, spelt + ".")
+    answer = assistant.ask(question)
+    d = answer.direct
+    assert (d.text, d.rendering, d.shown) == (word, spelt, f"{spelt} ({word})")
+    passage = next(p for p in answer.passages if p.n == d.n)
+    assert passage.chunk.text[d.start - passage.chunk.start : d.end - passage.chunk.start] == word
+    copying, spelling = generator.history[-2:]  # both continue the check's conversation
+    assert copying["messages"][-1]["content"] == assistant.prompts.render("direct_name", "ar") + " "
+    assert spelling["messages"][2]["content"].endswith(word) and "English letters" in spelling["messages"][3]["content"]
+    generator.enqueue("The sources do not say.", word, "اسم")
+    assert assistant.ask(question).direct is None  # no English spelling: no direct answer
+    generator.enqueue("The sources do not say.", word, "Manuel Serrano")
+    assert assistant.ask(question).direct is None  # a name that does not sound like the copy
 
 
 def test_other_english_questions_get_no_direct_answer(assistant, generator):

@@ -47,18 +47,9 @@ _KINDS = (
 _ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (day|year|date) of\b|"
                              r"(in |on )?(what|which) year\b|what (number|percentage)\b)", re.IGNORECASE)
 # English questions that a name answers (who, which, where, what is the name of): their direct
-# answer is a name the written answer gives with its source spelling.
+# answer is the Arabic name with an English spelling beside it (glossing.py).
 _ASKS_NAME_EN = re.compile(r"^((in|to|from|at|on|with|for|by|of) )?(who|whom|whose|which|where)\b|"
                            r"^what(?: is|'s| was) the name\b", re.IGNORECASE)
-# "Theresa May (تيريسا ماي)": a capitalised name (with its particles) and its Arabic spelling
-_NAME_PARTICLES = r"(?:al|el|bin|ibn|bint|abu|de|du|da|di|la|le|van|von|der)"
-_NAME_WORD = rf"(?:[A-Z][\w'’.]*(?:-[\w'’.]+)*|{_NAME_PARTICLES}-[A-Z][\w'’.]*)"
-_GLOSSED_NAME = re.compile(rf"({_NAME_WORD}(?:[ -](?:{_NAME_PARTICLES}[ -])?{_NAME_WORD}){{0,4}})\s*"
-                           r"\(([^()A-Za-z]*[\u0621-\u064a][^()A-Za-z]*)\)")
-# Capitalised words of a title before a name ("Prime Minister David Cameron"): not the name.
-_TITLE_WORDS = frozenset("""the a an us uk un eu mr mrs ms dr sir sheikh king prince crown president vice prime minister
-    ministers secretary state foreign interior defence defense home justice attorney general chief deputy envoy
-    ambassador spokesman spokeswoman director commander mayor senator governor chancellor emir""".split())
 _DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"  # Western, Arabic-Indic and Eastern Arabic-Indic
 _DIGIT = re.compile(f"[{_DIGITS}]")
 _NUMBER = re.compile(f"[{_DIGITS}]+(?:[.,٫٬][{_DIGITS}]+)*")
@@ -202,7 +193,8 @@ def _copy_turns(assistant: Assistant, turn: Turn, language: str) -> list[dict]:
     instruction as a new turn (a model server may answer a begun reply with a new one).
     """
     if assistant.generator.continues_replies:
-        kind = answer_kind(turn.question) if turn.language == language else "any"
+        kind = answer_kind(turn.question) if turn.language == language else \
+            "name" if asks_name(turn.question) else "any"
         return [{"role": "assistant", "content": assistant.prompts.render(f"direct_{kind}", language) + " "}]
     return [{"role": "assistant", "content": "نعم" if language == "ar" else "yes"},
             {"role": "user", "content": assistant.prompts.render("direct_user", language)}]
@@ -219,37 +211,16 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
         _copy_turns(assistant, turn, language)
     written = assistant.generator.copy(messages, best.text, MAX_WORDS).strip()
     span = answer_span(written, best.text, turn.question)
-    if span and turn.language != language:  # only a number reads the same in both languages
-        span = number_in(best.text, span) if asks_number(turn.question) else None
+    if span and turn.language != language and asks_number(turn.question):  # digits read the same in both
+        span = number_in(best.text, span)
+    elif span and turn.language != language and not asks_name(turn.question):  # a name is rendered beside it
+        span = None
     if span is None or not fits(turn.question, best.text[span[0] : span[1]]):
         return None
-    return _span_of(turn, best, span)
+    return span_answer(turn, best, span)
 
 
-def glossed(turn: Turn, sentences: list) -> DirectAnswer | None:
-    """For an English question that a name answers: the first name the verified answer writes
-    with its source spelling, "Theresa May (تيريسا ماي)", that the question does not already
-    name and whose spelling is found, word for word, in a checked sentence: that span is the
-    direct answer, the English name its rendering. No model call: the name was already written.
-    """
-    if not asks_name(turn.question):
-        return None
-    asked = {w.lower() for w in re.findall(r"\w+", turn.question)}
-    for sentence in (s for s in sentences if s.supported):
-        for m in _GLOSSED_NAME.finditer(sentence.text):
-            words, spelling = m.group(1).split(" "), m.group(2).strip()
-            name = " ".join(words[next((i for i, w in enumerate(words) if w.lower() not in _TITLE_WORDS), len(words)):])
-            if {w.lower() for w in re.findall(r"\w+", name)} <= asked:
-                continue
-            for checked in turn.chosen:
-                span = locate(spelling, checked.text)
-                if span is not None:
-                    found = _span_of(turn, checked, span)
-                    return DirectAnswer(found.text, found.n, found.start, found.end, name)
-    return None
-
-
-def _span_of(turn: Turn, sentence, span: tuple[int, int]) -> DirectAnswer:
+def span_answer(turn: Turn, sentence, span: tuple[int, int]) -> DirectAnswer:
     """The span of a checked sentence as a direct answer citing the passage that holds it."""
     n = next((p.n for p in merge_into_passages(turn.chosen) if p.start <= sentence.start and sentence.end <= p.end), 1)
     return DirectAnswer(sentence.text[span[0] : span[1]], n, sentence.start + span[0], sentence.start + span[1])

@@ -13,7 +13,7 @@ from ..citations import AnswerSentence, citation_grammar, parse_answer
 from ..context import Passage, assemble_context, estimate_tokens
 from ..grounding import is_abstention, verify
 from ..prompting import PromptPassage, build_messages
-from . import checking, direct, policy
+from . import checking, direct, glossing, policy
 from .events import Draft, Event, Final, Passages, Token
 from .turn import Turn
 
@@ -52,15 +52,15 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
         turn.mark("direct_ms")
     yield from _write(assistant, turn, passages)
     sentences = _verified(assistant, turn, passages)
+    if direct.asks_name(turn.question):  # the name as written with its spelling, else copied and spelt
+        turn.direct = glossing.glossed(turn, sentences) or glossing.rendered(assistant, turn)
+        if turn.direct:
+            turn.mark("direct_ms")
     if not _supported(sentences):
         yield Final(turn.quote(UNVERIFIED_CHECKED))
     elif policy.quote_instead_of_written(passages, _cited(sentences), turn.best, g):
         yield Final(turn.quote(OFF_BEST_CHECKED))
     else:
-        if turn.direct is None:  # a name the answer wrote with its source spelling
-            turn.direct = direct.glossed(turn, sentences)
-            if turn.direct:
-                turn.mark("direct_ms")
         yield Final(turn.written(sentences, passages))
 
 
