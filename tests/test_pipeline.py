@@ -89,6 +89,13 @@ def test_an_english_how_many_question_starts_with_the_number_copied_from_the_sou
     assert writing["messages"][0]["content"].startswith("You assist")
 
 
+def test_a_number_copied_first_is_kept_when_the_question_also_reads_as_asking_a_name(assistant, generator):
+    question = "In which year were how many people killed in the Paris attacks?"  # "which": a name too
+    generator.enqueue("129 شخصاً", "129 people were killed in Paris (باريس) [1].")
+    answer = assistant.ask(question)
+    assert answer.direct is not None and answer.direct.text == "129" and len(generator.history) == 3  # no name copy
+
+
 def test_the_direct_answers_passage_is_among_the_citations(assistant, generator):
     generator.enqueue("129 شخصاً", "129 people were killed in Paris (باريس) [1].")
     answer = assistant.ask("How many people were killed in the Paris attacks?")

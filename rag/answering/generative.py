@@ -52,7 +52,7 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
         turn.mark("direct_ms")
     yield from _write(assistant, turn, passages)
     sentences = _verified(assistant, turn, passages)
-    if direct.asks_name(turn.question):  # the name as written with its spelling, else copied and spelt
+    if turn.direct is None and direct.asks_name(turn.question):  # as written with its spelling, else copied
         turn.direct = glossing.glossed(turn, sentences) or glossing.rendered(assistant, turn)
         if turn.direct:
             turn.mark("direct_ms")
