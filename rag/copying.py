@@ -41,12 +41,11 @@ class WordRuns:
 
     def allows(self, written: bytes) -> bool:
         """`written` can still become a copy."""
-        return any(run.startswith(written) for run in self.runs)
+        return bool(self.rests(written))
 
     def complete(self, written: bytes) -> bool:
         """`written` is a copy: a non-empty run ending at a word's end."""
-        return bool(written) and any(
-            run.startswith(written) and (len(run) == len(written) or run[len(written)] == ord(" ")) for run in self.runs)
+        return bool(written) and any(rest[:1] in (b"", b" ") for rest in self.rests(written))
 
     def rests(self, written: bytes) -> list[bytes]:
         """What may still follow `written`: the rest of each run it begins."""

@@ -29,7 +29,8 @@ def test_json_keeps_every_cited_passage_with_offsets_and_source():
     data = json.loads(conversation_json([turn()], WHEN))
     assert data["exported_at"] == "2026-11-29T12:00:00+00:00"
     record = data["turns"][0]
-    assert record["direct"] == {"text": "2.4 مليار ريال", "citation": 1, "start": 118, "end": 132, "rendering": ""}
+    assert record["direct"] == {"text": "2.4 مليار ريال", "citation": 1, "start": 118, "end": 132, "rendering": "",
+                                "shown": "2.4 مليار ريال"}
     cited = [s for s in record["sources"] if s["cited"]]
     assert [(s["n"], s["start"], s["end"], s["outlet"], s["date"]) for s in cited] == [(1, 100, 134, "صحيفة الساحل", "2015-08-12")]
     assert [s["n"] for s in record["sources"]] == [1, 2]

@@ -66,7 +66,7 @@ class Answer:
             "answer": self.answer,
             "direct": None if self.direct is None else {"text": self.direct.text, "citation": self.direct.n,
                                                         "start": self.direct.start, "end": self.direct.end,
-                                                        "rendering": self.direct.rendering},
+                                                        "rendering": self.direct.rendering, "shown": self.direct.shown},
             "language": self.language,
             "mode": self.mode,
             "quoted": self.quoted,

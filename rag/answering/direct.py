@@ -149,9 +149,11 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     """
     copied = locate(written, sentence)
     span = copied and trimmed(sentence, copied, question)
-    head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
-    if span or head is None or not normalize(question).startswith(_WHO):
+    if span or not normalize(question).startswith(_WHO):
         return span
+    head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
+    if head is None:
+        return None
     known = set(content_tokens(question))
     words = [m for m in _words(sentence) if head[0] <= m.start() and m.end() <= head[1]]
     lead = next((i for i, m in enumerate(words) if not set(content_tokens(m.group())) <= known), len(words))

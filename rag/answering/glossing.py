@@ -97,7 +97,7 @@ def spelt_alike(english: str, arabic: str) -> bool:
 
 
 def _latin_skeleton(word: str) -> str:
-    word = re.sub(r"^(al|el)-", "", word.lower()).replace("-", "")  # al-Souf is الصوف, whose ال is dropped too
+    word = re.sub(r"^(al|el)-", "", word.lower()).replace("-", "")  # al-Souf: the Arabic article's L stays
     for pair, sound in _LATIN_DIGRAPHS:
         word = word.replace(pair, sound)
     return _skeleton(word.translate(_LATIN_SOUND))
@@ -105,5 +105,5 @@ def _latin_skeleton(word: str) -> str:
 
 def _skeleton(word: str) -> str:
     """The consonant classes in order, a doubled one once ("Valls" → FLS)."""
-    kept = [c for c in word.removeprefix("ال") if c in "BTDGKSFLMNR"]
+    kept = [c for c in word if c in "BTDGKSFLMNR"]
     return "".join(c for i, c in enumerate(kept) if i == 0 or c != kept[i - 1])

@@ -56,7 +56,7 @@ def answer_text(turn: dict, markdown: bool = False) -> str:
     lines = []
     direct = turn["direct"]
     if direct and not turn["abstained"]:
-        shown = f"{direct['rendering']} ({direct['text']})" if direct.get("rendering") else direct["text"]
+        shown = direct["shown"]
         lines.append(f"**{esc(shown)}** [{direct['citation']}]" if markdown else f"{shown} [{direct['citation']}]")
         lines.append("")
     lines += [esc(turn["answer"]), ""]
