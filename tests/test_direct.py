@@ -146,6 +146,14 @@ def test_a_how_many_question_takes_only_a_number_as_its_direct_answer():
     assert fits("كمية الأمطار التي هطلت؟", "غزيرة")  # "كم" begins the word, not the question
 
 
+def test_a_when_question_takes_a_date_and_a_where_question_no_number():
+    assert fits("متى التقى هولاند بوتين؟", "26 نونبر") and fits("في أي يوم وقع الهجوم؟", "يوم الجمعة")
+    assert fits("متى سيفتتح المطار؟", "في رمضان") and fits("متى كانت ذروته؟", "ستينات القرن العشرين")
+    assert not fits("في أي عام ولد جون كيري؟", "جون كيري") and not fits("متى ستنطلق القناة؟", "ميديا")
+    assert fits("أين عقد الاجتماع؟", "لندن") and fits("في أي حي تقع السفارة؟", "حي 14 رمضان")
+    assert not fits("أين عززت بريطانيا انتشار الشرطة؟", "129 شخصاً")
+
+
 def test_english_questions_that_a_number_answers_take_the_copied_span_number():
     assert asks_number("How many people died in Nice?") and asks_number("In what year did it open?")
     assert asks_number("On what day of January did Kerry travel?") and not asks_number("Who is the minister?")

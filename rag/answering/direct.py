@@ -2,7 +2,7 @@
 (a name, a number, a date), shown before the quoted evidence. The model copies it as the rest of
 its own reply to the answer check, begun for it ("نعم. العدد:"), so nothing new is read before
 it writes; what it writes counts only where it is found, word for word, in the sentence, adds to
-the question, and is the kind of answer asked for (a number for how many).
+the question, and is the kind of answer asked for (a number for how many, a date for when).
 """
 
 from __future__ import annotations
@@ -57,6 +57,13 @@ _NUMBER_WORDS = frozenset(normalize(w) for w in (
     "واحد واحدة اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة ثمان ثمانية "
     "تسع تسعة عشر عشرة عشرات عشرين ثلاثين أربعين خمسين ستين سبعين ثمانين تسعين مئة مائة مئات ألف آلاف "
     "ألفا مليون ملايين مليار مليارات نصف ربع ثلث العشرات المئات الآلاف الملايين").split())
+# What a when-answer holds besides digits: months (Gregorian, Levantine, Maghrebi, Hijri),
+# weekdays, days relative to the story, decades and centuries.
+_DATE_WORDS = frozenset(normalize(w) for w in (
+    "يناير فبراير مارس أبريل إبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان "
+    "أيار حزيران تموز آب أيلول تشرين ماي يوليوز غشت شتنبر نونبر دجنبر محرم صفر ربيع جمادى رجب شعبان رمضان "
+    "شوال القعدة الحجة السبت الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة أمس الأمس اليوم غدا غداً "
+    "القرن قرن عقد ستينات سبعينات ثمانينات تسعينات الستينات السبعينات الثمانينات التسعينات").split())
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
 
@@ -161,10 +168,20 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
 
 
 def fits(question: str, answer: str) -> bool:
-    """A how-many question is answered by a number (digits or a number word), nothing else."""
-    if answer_kind(question) != "count":
-        return True
-    return bool(_DIGIT.search(answer)) or any(normalize(w) in _NUMBER_WORDS for w in _WORD.findall(answer))
+    """The answer is of the kind asked for: a how-many question is answered by a number (digits
+    or a number word), a when-question by a date (digits or a date word), a where-question by
+    something other than a number ("129 شخصاً" is not a place); other questions by anything.
+    """
+    kind = answer_kind(question)
+    forms = {normalize(w) for w in _WORD.findall(answer)}
+    forms |= {w[1:] for w in forms if w[:1] in "وبلف"}  # a conjunction or preposition written on
+    if kind == "count":
+        return bool(_DIGIT.search(answer) or forms & _NUMBER_WORDS)
+    if kind == "when":
+        return bool(_DIGIT.search(answer) or forms & _DATE_WORDS)
+    if kind == "where":
+        return not _DIGIT.match(answer)
+    return True
 
 
 def asks_number(question: str) -> bool:
