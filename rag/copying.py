@@ -15,14 +15,15 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
-def copy_grammar(sentence: str) -> str:
-    """GBNF allowing only a run of the sentence's words, in order: the model can choose where
-    the answer starts and stops, not what it says (unconstrained, it translated, prefixed
-    "the answer:" or invented numbers).
+def copy_grammar(sentence: str, lead: str = "") -> str:
+    """GBNF allowing only a run of the sentence's words, in order, after `lead`: the model can
+    choose where the answer starts and stops, not what it says (unconstrained, it translated,
+    prefixed "the answer:" or invented numbers).
     """
     escaped = [w.replace("\\", "\\\\").replace('"', '\\"') for w in words(sentence)]
     rules = [f'w{i} ::= "{w}"' + (f' (" " w{i + 1})?' if i + 1 < len(escaped) else "") for i, w in enumerate(escaped)]
-    return "\n".join([f"root ::= {' | '.join(f'w{i}' for i in range(len(escaped)))}", *rules])
+    starts = " | ".join(f"w{i}" for i in range(len(escaped)))
+    return "\n".join([f'root ::= "{lead}" ({starts})' if lead else f"root ::= {starts}", *rules])
 
 
 def first_words(text: str, n: int) -> str:
@@ -32,11 +33,13 @@ def first_words(text: str, n: int) -> str:
 
 
 class WordRuns:
-    """The copies a sentence allows, as UTF-8 bytes: a model token may end inside a character."""
+    """The copies a sentence allows, as UTF-8 bytes (a model token may end inside a character),
+    each after `lead`: the space that a begun reply "العدد:" leaves for the copy's first token.
+    """
 
-    def __init__(self, sentence: str):
+    def __init__(self, sentence: str, lead: str = ""):
         found = words(sentence)
-        self.runs = [" ".join(found[i:]).encode("utf-8") for i in range(len(found))]
+        self.runs = [(lead + " ".join(found[i:])).encode("utf-8") for i in range(len(found))]
         self.longest = len(self.runs[0]) if self.runs else 0
 
     def allows(self, written: bytes) -> bool:

@@ -136,14 +136,14 @@ class LlamaGenerator:
         return float(np.log(probs[yes].sum() + 1e-12) - np.log(probs[no].sum() + 1e-12))
 
     def copy(self, messages: list[dict], sentence: str, max_words: int) -> str:
-        """The greedy reply (continuing a begun one) that is a run of `sentence`'s words: the
-        choices of llama.cpp's grammar sampler, without its test of every token at every step.
+        """The greedy reply (continuing a begun one) that is a run of `sentence`'s words, as llama.cpp's
+        grammar sampler picks it; after "العدد:" the first token brings its space (experiments.md).
         """
-        runs = WordRuns(sentence)
+        begun = messages[-1]["content"] if messages and messages[-1]["role"] == "assistant" else ""
+        runs = WordRuns(sentence, " " if begun and not begun[-1].isspace() else "")
         written = b""
         with self._lock:
             llm = self._context_for(messages)
-            begun = messages[-1]["content"] if messages and messages[-1]["role"] == "assistant" else ""
             self._read(llm, self._prompt_tokens(llm, messages[:-1] if begun else messages, begun))
             self._pieces = self._pieces or TokenPieces(llm)
             for _ in range(runs.longest):  # each token copies at least one byte
@@ -154,7 +154,7 @@ class LlamaGenerator:
                     break
                 written += llm.detokenize([token])
                 llm.eval([token])
-        return written.decode("utf-8", "ignore")
+        return written.decode("utf-8", "ignore").strip()
 
     def _read(self, llm, tokens: list[int]) -> None:
         """Evaluate `tokens`, reusing what the context's cache already holds of them."""

@@ -57,6 +57,10 @@ def test_word_runs_allow_what_the_grammar_allows_byte_by_byte():
     assert not runs.complete("ماي 9 أ".encode()) and not runs.complete(b"")  # a word cut short, nothing
     assert not runs.allows("9 ماي".encode()) and not runs.allows("ماي  9".encode()) and not runs.allows(b" 9")
     assert first_words("قال ماي 9 أيام", 2) == "قال ماي" and first_words("قال", 2) == "قال"
+    after_colon = WordRuns('قال "ماي" 9 أيام', lead=" ")  # after a begun "العدد:" the first token brings its space
+    assert after_colon.allows(" ماي".encode()) and after_colon.complete(" 9 أيام".encode())
+    assert not after_colon.allows("ماي".encode()) and not after_colon.complete(b" ")
+    assert copy_grammar("قال ماي", lead=" ").splitlines()[0] == 'root ::= " " (w0 | w1)'
 
 
 def test_the_model_copy_becomes_the_direct_answer(assistant, generator):
@@ -88,7 +92,7 @@ def test_the_reply_is_begun_with_the_kind_of_phrase_asked_for(assistant, generat
     generator.replies.append("129")
     assistant.ask(PARIS_Q, mode="extractive")
     begun = generator.history[-1]["messages"][-1]  # the check's reply, begun for the model to go on
-    assert begun == {"role": "assistant", "content": assistant.prompts.render("direct_count", "ar") + " "}
+    assert begun == {"role": "assistant", "content": assistant.prompts.render("direct_count", "ar")}  # the copy brings its space
 
 
 def test_a_generator_that_does_not_continue_replies_is_asked_in_a_turn_of_its_own(assistant, generator):

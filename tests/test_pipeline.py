@@ -122,7 +122,7 @@ def test_an_english_name_question_gets_the_copied_name_and_its_english_spelling(
     passage = next(p for p in answer.passages if p.n == d.n)
     assert passage.chunk.text[d.start - passage.chunk.start : d.end - passage.chunk.start] == word
     copying, spelling = generator.history[-2:]  # both continue the check's conversation
-    assert copying["messages"][-1]["content"] == assistant.prompts.render("direct_name", "ar") + " "
+    assert copying["messages"][-1]["content"] == assistant.prompts.render("direct_name", "ar")
     assert spelling["messages"][2]["content"].endswith(word) and "English letters" in spelling["messages"][3]["content"]
     generator.enqueue("The sources do not say.", word, "اسم")
     assert assistant.ask(question).direct is None  # no English spelling: no direct answer

@@ -214,7 +214,7 @@ def _copy_turns(assistant: Assistant, turn: Turn, language: str) -> list[dict]:
     if assistant.generator.continues_replies:
         kind = answer_kind(turn.question) if turn.language == language else \
             "name" if asks_name(turn.question) else "any"
-        return [{"role": "assistant", "content": assistant.prompts.render(f"direct_{kind}", language) + " "}]
+        return [{"role": "assistant", "content": assistant.prompts.render(f"direct_{kind}", language)}]
     return [{"role": "assistant", "content": "نعم" if language == "ar" else "yes"},
             {"role": "user", "content": assistant.prompts.render("direct_user", language)}]
 

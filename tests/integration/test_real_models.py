@@ -76,11 +76,11 @@ def test_the_copy_chooses_what_llama_cpps_copy_grammar_would(real_assistant):
 
     generator = real_assistant.generator
     sentence = "وكان المهاجم قاد شاحنة كبيرة ليدهس عدداً كبيراً من المحتفلين ما أسفر عن مقتل 84 شخصاً وإصابة المئات."
-    for question, begun in ((NICE_Q, "نعم. العدد: "), ("ما الذي استخدمه المهاجم في نيس؟", "نعم. الإجابة: ")):
+    for question, begun in ((NICE_Q, "نعم. العدد:"), ("ما الذي استخدمه المهاجم في نيس؟", "نعم. الإجابة:")):
         messages = check_messages(real_assistant.prompts, "ar", question, sentence) + [{"role": "assistant", "content": begun}]
-        copied = generator.copy(messages, sentence, 12)
+        copied = generator.copy(messages, sentence, 40)  # no cut: both run to the model's own end
         assert copied and copied in sentence
-        assert copied == "".join(generator.stream(messages, 32, 0.0, copy_grammar(sentence))).strip()
+        assert copied == "".join(generator.stream(messages, 128, 0.0, copy_grammar(sentence, lead=" "))).strip()
     assert generator.copy(messages, sentence, 1).count(" ") <= 1  # cut one word past the limit
 
 
