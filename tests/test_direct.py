@@ -11,7 +11,7 @@ from rag.answering.direct import (
     number_in,
     trimmed,
 )
-from rag.answering.glossing import glossed, spelt_alike
+from rag.answering.glossing import glossed, said_in, spelt_alike
 from rag.copying import WordRuns, copy_grammar, first_words
 from rag.ui.render import render_answer_markdown
 
@@ -205,9 +205,28 @@ def test_no_glossed_name_without_a_verified_spelling_in_the_checked_sentence():
     assert not asks_name("What did May say?") and not asks_name("How many died?")
 
 
+def test_a_rendered_name_must_agree_with_the_verified_answer(assistant, generator):
+    from rag.answering.glossing import rendered
+    from rag.citations import AnswerSentence
+
+    sentence = "وترأس رئيس الوزراء ديفيد كاميرون اجتماع الأزمة."
+    turn = _english_turn("Who chaired the crisis meeting?", sentence)
+    for written, expected in (("David Cameron chaired it [1].", "ديفيد كاميرون"), ("Theresa May chaired it [1].", None)):
+        generator.enqueue("ديفيد كاميرون", "David Cameron")
+        found = rendered(assistant, turn, [AnswerSentence(written, [1], supported=True)])
+        assert (found and found.text) == expected  # another name verified: the reader would see two answers
+
+
 def test_an_english_spelling_must_sound_like_the_arabic_name():
     assert spelt_alike("Manuel Valls", "مانويل فالس") and spelt_alike("Jean-Yves Le Drian", "جان إيف لودريان")
     assert spelt_alike("Hamza Abu al-Souf", "حمزة ابو الصوف") and spelt_alike("Charles de Gaulle", "شارل ديغول")
     assert not spelt_alike("Manuel Serrano", "مانويل فالس")  # another name
     assert not spelt_alike("James K. Allbritton", "جيمس كلابر") and not spelt_alike("Paris", "فرنسا")
     assert not spelt_alike("", "فرنسا") and not spelt_alike("Paris", "")
+
+
+def test_a_name_is_said_in_a_text_that_spells_it_in_one_to_three_words():
+    assert said_in("Which two strongholds did Kerry say it was only a matter of time?", "كيري")
+    assert said_in("Which countries is the British police coordinating with?", "بريطانية")
+    assert said_in("It was chaired by Prime Minister David Cameron [1].", "ديفيد كاميرون")
+    assert not said_in("Theresa May chaired the meeting [1].", "ديفيد كاميرون") and not said_in("", "كيري")

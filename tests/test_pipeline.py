@@ -128,6 +128,8 @@ def test_an_english_name_question_gets_the_copied_name_and_its_english_spelling(
     assert assistant.ask(question).direct is None  # no English spelling: no direct answer
     generator.enqueue("The sources do not say.", word, "Manuel Serrano")
     assert assistant.ask(question).direct is None  # a name that does not sound like the copy
+    generator.enqueue("The sources do not say.", word)
+    assert assistant.ask(f"Who attacked {spelt} in Nice?").direct is None  # the question's own name
 
 
 def test_other_english_questions_get_no_direct_answer(assistant, generator):

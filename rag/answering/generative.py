@@ -53,7 +53,7 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     yield from _write(assistant, turn, passages)
     sentences = _verified(assistant, turn, passages)
     if turn.direct is None and direct.asks_name(turn.question):  # as written with its spelling, else copied
-        turn.direct = glossing.glossed(turn, sentences) or glossing.rendered(assistant, turn)
+        turn.direct = glossing.glossed(turn, sentences) or glossing.rendered(assistant, turn, sentences)
         if turn.direct:
             turn.mark("direct_ms")
     if not _supported(sentences):

@@ -63,15 +63,18 @@ def glossed(turn: Turn, sentences: list) -> DirectAnswer | None:
     return None
 
 
-def rendered(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
+def rendered(assistant: Assistant, turn: Turn, sentences: list) -> DirectAnswer | None:
     """The name copied from the checked sentence (its reply begun "نعم. الاسم:"), and then, in
     the same conversation, the model's English spelling of it; None unless that spelling is a
     name in Latin letters that sounds like the copy. Without that test, 16 of 27 English name
     answers on the seeds set were wrong: a number or a clause copied for "where", or a name the
-    model made up ("Manuel Serrano" for مانويل فالس).
+    model made up ("Manuel Serrano" for مانويل فالس). None too when the copy is a name the
+    question already says (كيري for "…did Kerry say…"), or the verified answer names someone
+    else: the reader would see two answers.
     """
     found = extract(assistant, turn)
-    if found is None:
+    written = " ".join(s.text for s in sentences if s.supported)
+    if found is None or said_in(turn.question, found.text) or (written and not said_in(written, found.text)):
         return None
     language = assistant.settings.generation.corpus_language
     messages = check_messages(assistant.prompts, language, turn.question, turn.best.text) + [
@@ -94,6 +97,12 @@ def spelt_alike(english: str, arabic: str) -> bool:
         return False
     return SequenceMatcher(None, "".join(ours), "".join(theirs)).ratio() >= 0.75 and \
         SequenceMatcher(None, ours[-1], theirs[-1]).ratio() >= 0.75
+
+
+def said_in(text: str, arabic: str) -> bool:
+    """Whether `text` has, in one to three Latin words in a row, a spelling of the Arabic name."""
+    found = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)
+    return any(spelt_alike(" ".join(found[i : i + n]), arabic) for n in (1, 2, 3) for i in range(len(found) - n + 1))
 
 
 def _latin_skeleton(word: str) -> str:
