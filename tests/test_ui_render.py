@@ -60,3 +60,18 @@ def test_an_english_direct_answer_shows_the_name_with_its_source_spelling():
     html = render_answer_markdown(answer(question="Where was the attack?", language="en", direct=direct,
                                          answer="It was in Nice (نيس) [1]."))
     assert '<p class="direct-answer"><b>Nice (نيس)</b>' in html and "<mark>نيس</mark>" in html
+
+
+def test_the_chat_reads_the_check_and_the_english_writer_prompts_at_start(settings):
+    from rag.prompting import Prompts
+    from rag.ui.services import first_read_prompts
+
+    prompts = Prompts(settings.prompts_dir)
+    auto = settings.with_overrides({"generation.mode": "auto"})
+    check, writer = first_read_prompts(auto, prompts)  # Arabic questions checked, English ones written
+    assert check == prompts.render("check_system", "ar") and writer.startswith("You assist")
+    one_cache = auto.with_overrides({"models.prompt_caches": 1})
+    assert first_read_prompts(one_cache, prompts) == [check]  # a second prompt would evict the first
+    assert first_read_prompts(auto.with_overrides({"generation.mode": "extractive"}), prompts) == [check]
+    writer_ar = prompts.render("answer_system", "ar", abstain=prompts.abstain_message("ar"))
+    assert first_read_prompts(settings, prompts) == [writer_ar]  # generative: the writer alone, as before

@@ -19,16 +19,29 @@ class Services:
     parallel_answers: int = 1  # in-process: one model answers at a time; a server queues its own
 
 
+def first_read_prompts(settings: Settings, prompts) -> list[str]:
+    """The static system prompts the default mode reads, one per model context, so that no
+    first question waits for them: in auto mode the answer check's, then the writer's for
+    questions in the other language (English over an Arabic archive).
+    """
+    lang = settings.generation.corpus_language
+    if settings.generation.mode == "generative":
+        return [prompts.render("answer_system", lang, abstain=prompts.abstain_message(lang))]
+    other = "en" if lang == "ar" else "ar"
+    writer = prompts.render("answer_system", other, abstain=prompts.abstain_message(other))
+    writes_too = settings.generation.mode == "auto" and settings.models.prompt_caches > 1
+    return [prompts.render("check_system", lang)] + ([writer] if writes_too else [])
+
+
 def create_services(settings: Settings, progress=None) -> Services:
     """Load the models and the index (building it from the corpus folder on first run)."""
     from ..factory import build_assistant, ingest_corpus
     from ..model_files import GGUF_MODELS, is_server
 
     assistant = build_assistant(settings, progress=progress)
-    generator, prompts, lang = assistant.generator, assistant.prompts, settings.generation.corpus_language
-    if generator is not None:  # read the static system prompt of the default mode once (auto: the check)
-        generator.warm(prompts.render("answer_system", lang, abstain=prompts.abstain_message(lang))
-                       if settings.generation.mode == "generative" else prompts.render("check_system", lang))
+    if assistant.generator is not None:
+        for system_prompt in first_read_prompts(settings, assistant.prompts):
+            assistant.generator.warm(system_prompt)
     name = settings.models.generator
     spec = GGUF_MODELS.get(name)
     model_info = f"`{name}`" + (f" ({spec.params}, {spec.size / 1e9:.2f} GB)" if spec else "") + \
