@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .prompting import answer_system
 from .questions import Question
 from .settings import Settings
 from .text import contains_normalized
@@ -228,7 +229,7 @@ def _bench_generators(settings: Settings, assistant, answerable: list[Question],
             log(f"extractive answers, checked by {name}…")
             generator.warm(assistant.prompts.render("check_system", "ar"))
             result["extractive"] = bench_extractive(assistant, answerable)
-        generator.warm(assistant.prompts.render("answer_system", "ar", abstain=assistant.prompts.abstain_message("ar")))
+        generator.warm(answer_system(assistant.prompts, "ar"))
         log(f"{name}: default configuration…")
         default = bench_answers(assistant, answerable, lambda q: assistant.ask(q, mode="generative"), reuse_prefix=True)
         log(f"{name}: naive configuration (top-3 whole chunks, no prefix cache)…")

@@ -68,8 +68,13 @@ def format_passages(passages: list[PromptPassage]) -> str:
     return "\n".join(f"[{p.n}] {neutralise(p.text)}" for p in passages)
 
 
+def answer_system(prompts: Prompts, language: str) -> str:
+    """The writer's static system prompt: what `build_messages` sends and a warm-up reads first."""
+    return prompts.render("answer_system", language, abstain=prompts.abstain_message(language))
+
+
 def build_messages(prompts: Prompts, language: str, question: str, passages: list[PromptPassage]) -> list[dict]:
     """Chat messages: a static system prompt (cacheable prefix) and the passages + question."""
-    system = prompts.render("answer_system", language, abstain=prompts.abstain_message(language))
+    system = answer_system(prompts, language)
     user = prompts.render("answer_user", language, passages=format_passages(passages), question=neutralise(question))
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

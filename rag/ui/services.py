@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..answering import Assistant
+from ..prompting import answer_system
 from ..settings import Settings
 
 
@@ -26,11 +27,10 @@ def first_read_prompts(settings: Settings, prompts) -> list[str]:
     """
     lang = settings.generation.corpus_language
     if settings.generation.mode == "generative":
-        return [prompts.render("answer_system", lang, abstain=prompts.abstain_message(lang))]
-    other = "en" if lang == "ar" else "ar"
-    writer = prompts.render("answer_system", other, abstain=prompts.abstain_message(other))
+        return [answer_system(prompts, lang)]
     writes_too = settings.generation.mode == "auto" and settings.models.prompt_caches > 1
-    return [prompts.render("check_system", lang)] + ([writer] if writes_too else [])
+    other = "en" if lang == "ar" else "ar"
+    return [prompts.render("check_system", lang)] + ([answer_system(prompts, other)] if writes_too else [])
 
 
 def create_services(settings: Settings, progress=None) -> Services:
