@@ -230,10 +230,8 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
         _copy_turns(assistant, turn, language)
     written = assistant.generator.copy(messages, best.text, MAX_WORDS).strip()
     span = answer_span(written, best.text, turn.question)
-    if span and turn.language != language and asks_number(turn.question):  # digits read the same in both
-        span = number_in(best.text, span)
-    elif span and turn.language != language and not asks_name(turn.question):  # a name is rendered beside it
-        span = None
+    if span and turn.language != language:  # digits read the same in both; a name is rendered beside it
+        span = number_in(best.text, span) if asks_number(turn.question) else span if asks_name(turn.question) else None
     if span is None or not fits(turn.question, best.text[span[0] : span[1]]):
         return None
     return span_answer(turn, best, span)

@@ -73,8 +73,8 @@ def rendered(assistant: Assistant, turn: Turn, sentences: list) -> DirectAnswer 
     else: the reader would see two answers.
     """
     found = extract(assistant, turn)
-    written = " ".join(s.text for s in sentences if s.supported)
-    if found is None or said_in(turn.question, found.text) or (written and not said_in(written, found.text)):
+    verified = " ".join(s.text for s in sentences if s.supported)
+    if found is None or said_in(turn.question, found.text) or (verified and not said_in(verified, found.text)):
         return None
     language = assistant.settings.generation.corpus_language
     messages = check_messages(assistant.prompts, language, turn.question, turn.best.text) + [
