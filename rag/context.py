@@ -4,22 +4,14 @@ into a token budget, most relevant first, as numbered passages with exact source
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .asking import asks_count, asks_date, holds_date, holds_number
 from .chunking import Chunk
 from .retrieval import Hit
 from .sentences import sentence_spans
 from .terms import TermWeights, content_tokens
-from .text import normalize
-
-_COUNT_QUESTION = re.compile(r"\b(كم|عدد|how many|how much|number of)\b")
-_WHEN_QUESTION = re.compile(r"\b(متي|when|what year|what date|اي عام|اي يوم|في اي)\b")
-_MONTHS = re.compile(r"(يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|"
-                     r"كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين|الاثنين|الثلاثاء|الاربعاء|"
-                     r"الخميس|الجمعه|السبت|الاحد|امس)")
-
 
 # Sentence score = semantic (0..1.5) + LEXICAL_WEIGHT × weighted word coverage + what-is-asked
 # bonuses + RANK_WEIGHT / chunk rank (docs/calibration.md#answer-sentences).
@@ -67,9 +59,7 @@ def score_sentences(question: str, hits: list[Hit], weights: TermWeights | None 
     """
     weights = weights or TermWeights({}, 0)
     q_terms = set(content_tokens(question))
-    q_norm = normalize(question)
-    wants_number = bool(_COUNT_QUESTION.search(q_norm))
-    wants_date = bool(_WHEN_QUESTION.search(q_norm))
+    wants_number, wants_date = asks_count(question), asks_date(question)
     candidates = _distinct([(rank, hit, i, span) for rank, hit in enumerate(hits, 1)
                             for i, span in enumerate(sentence_spans(hit.chunk.text, offset=hit.chunk.start))])
     semantic = similarity(question, [c[3].text for c in candidates]) if similarity and candidates else None
@@ -79,11 +69,9 @@ def score_sentences(question: str, hits: list[Hit], weights: TermWeights | None 
         score = LEXICAL_WEIGHT * weights.coverage(q_terms, s_terms) + RANK_WEIGHT / rank
         if semantic is not None:
             score += semantic[j]
-        s_norm = normalize(span.text)
-        has_digit = any(ch.isdigit() for ch in s_norm)
-        if wants_number and has_digit:
+        if wants_number and holds_number(span.text):
             score += 0.25
-        if wants_date and (has_digit or _MONTHS.search(s_norm)):
+        if wants_date and holds_date(span.text):
             score += 0.2
         scored.append(ScoredSentence(rank, hit, i, span.start, span.end, span.text, score))
     return scored

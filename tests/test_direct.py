@@ -1,17 +1,8 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
-from rag.answering.direct import (
-    answer_kind,
-    answer_span,
-    asks_name,
-    asks_number,
-    fits,
-    locate,
-    name_after,
-    number_in,
-    trimmed,
-)
+from rag.answering.direct import answer_span, locate, name_after, number_in, trimmed
 from rag.answering.glossing import glossed, said_in, spelt_alike
+from rag.asking import answer_kind
 from rag.copying import WordRuns, copy_grammar, first_words
 from rag.ui.render import render_answer_markdown
 
@@ -82,12 +73,7 @@ def test_the_model_copy_becomes_the_direct_answer(assistant, generator):
 
 
 def test_the_reply_is_begun_with_the_kind_of_phrase_asked_for(assistant, generator):
-    assert [answer_kind(q) for q in ("من هو وزير الدفاع؟", "ومن هي الوزيرة؟", NICE_Q, "ما عدد القتلى؟", "أين وقع الهجوم؟",
-                                     "في أي مدينة عقد الاجتماع؟", "متى التقى هولاند بوتين؟", "في أي يوم عقد؟",
-                                     "منذ متى؟", "ما منصب رودس؟", "How many died?")] == \
-        ["name", "name", "count", "count", "where", "where", "when", "when", "any", "any", "any"]
-    assert [answer_kind(q) for q in ("أي وكالة أنباء نقلت التصريح؟", "لأي وسيلة إعلام تحدثت ماي؟", "مع أي قناة أجرى مقابلة؟",
-                                     "ما اسم الموقع الأمريكي؟", "أي دولة لم تحضر؟")] == ["name"] * 4 + ["any"]
+    assert answer_kind(PARIS_Q) == "count"
     generator.checks.append(2.0)
     generator.replies.append("129")
     assistant.ask(PARIS_Q, mode="extractive")
@@ -143,24 +129,7 @@ def test_a_who_question_copy_running_past_the_name_gives_the_name_after_the_titl
     assert sentence[start:end] == "تحرير الموصل"
 
 
-def test_a_how_many_question_takes_only_a_number_as_its_direct_answer():
-    assert fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "40 ضابطا") and fits("كم عدد المصابين؟", "المئات")
-    assert not fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "الجوية")
-    assert fits("من هو وزير الدفاع؟", "الجوية")  # other questions are not judged by kind
-    assert fits("كمية الأمطار التي هطلت؟", "غزيرة")  # "كم" begins the word, not the question
-
-
-def test_a_when_question_takes_a_date_and_a_where_question_no_number():
-    assert fits("متى التقى هولاند بوتين؟", "26 نونبر") and fits("في أي يوم وقع الهجوم؟", "يوم الجمعة")
-    assert fits("متى سيفتتح المطار؟", "في رمضان") and fits("متى كانت ذروته؟", "ستينات القرن العشرين")
-    assert not fits("في أي عام ولد جون كيري؟", "جون كيري") and not fits("متى ستنطلق القناة؟", "ميديا")
-    assert fits("أين عقد الاجتماع؟", "لندن") and fits("في أي حي تقع السفارة؟", "حي 14 رمضان")
-    assert not fits("أين عززت بريطانيا انتشار الشرطة؟", "129 شخصاً")
-
-
 def test_english_questions_that_a_number_answers_take_the_copied_span_number():
-    assert asks_number("How many people died in Nice?") and asks_number("In what year did it open?")
-    assert asks_number("On what day of January did Kerry travel?") and not asks_number("Who is the minister?")
     sentence = "أوقع الاعتداء 84 قتيلا وإصابة المئات في 14 تموز."
     start, end = number_in(sentence, locate("84 قتيلا", sentence))
     assert sentence[start:end] == "84"
@@ -201,8 +170,6 @@ def test_no_glossed_name_without_a_verified_spelling_in_the_checked_sentence():
     assert glossed(turn, [AnswerSentence("David Cameron (ديفيد كاميرون).", [1], supported=False)]) is None  # unverified
     what = _english_turn("What did the prime minister say?", sentence)
     assert glossed(what, [AnswerSentence("David Cameron (ديفيد كاميرون) said so.", [1], supported=True)]) is None
-    assert asks_name("In which suburb was the raid?") and asks_name("What is the name of the site?")
-    assert not asks_name("What did May say?") and not asks_name("How many died?")
 
 
 def test_a_rendered_name_must_agree_with_the_verified_answer(assistant, generator):

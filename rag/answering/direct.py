@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..asking import DIGITS, answer_kind, asks_name, asks_number, fits
 from ..context import merge_into_passages
 from ..copying import WORD as _WORD
 from ..grounding import check_messages
@@ -25,45 +26,7 @@ MAX_WORDS = 12  # longer than this is a sentence, not a direct answer
 MAX_NAME_WORDS = 3
 _NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
-_HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد"))  # English ones: asks_number
-# What a name answers: "أي وكالة…؟" asks for a name as "من…؟" does.
-_NAMED = ("وكالة", "قناة", "صحيفة", "جريدة", "مجلة", "موقع", "شركة", "منظمة", "مؤسسة", "هيئة", "جهة", "وسيلة",
-          "تنظيم", "جماعة", "حزب", "نادي", "فريق", "جامعة", "مستشفى", "بنك")
-# The kind of phrase a question asks for, by how it starts: each has its own start of the reply
-# (prompts/direct_{kind}.*.txt, "نعم. المكان:"); any other question gets direct_any.
-_KINDS = (
-    ("name", tuple(normalize(w) + " " for w in ("من", "ومن", "ما اسم", "وما اسم", "ما هو اسم", "ما هي اسم"))
-     + tuple(f"{lead}{normalize(noun)} " for lead in ("اي ", "لاي ", "باي ", "مع اي ", "في اي ", "من اي ")
-             for noun in _NAMED)),
-    ("count", tuple(w + " " for w in _HOW_MANY)),
-    ("where", tuple(normalize(w) + " " for w in ("أين", "وأين", "في أي مدينة", "في أي بلد", "في أي دولة",
-                                                 "في أي منطقة", "في أي مكان", "في أي محافظة", "في أي حي", "في أي ضاحية",
-                                                 "إلى أين"))),
-    ("when", tuple(normalize(w) + " " for w in ("متى", "ومتى", "في أي يوم", "في أي عام", "في أي سنة",
-                                                "في أي شهر", "في أي تاريخ"))),
-)
-# English questions that a number alone answers: the only direct answer that reads the same in
-# the question's language and in the Arabic source.
-_ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (day|year|date) of\b|"
-                             r"(in |on )?(what|which) year\b|what (number|percentage)\b)", re.IGNORECASE)
-# English questions that a name answers (who, which, where, what is the name of): their direct
-# answer is the Arabic name with an English spelling beside it (glossing.py).
-_ASKS_NAME_EN = re.compile(r"^((in|to|from|at|on|with|for|by|of) )?(who|whom|whose|which|where)\b|"
-                           r"^what(?: is|'s| was) the name\b", re.IGNORECASE)
-_DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"  # Western, Arabic-Indic and Eastern Arabic-Indic
-_DIGIT = re.compile(f"[{_DIGITS}]")
-_NUMBER = re.compile(f"[{_DIGITS}]+(?:[.,٫٬][{_DIGITS}]+)*")
-_NUMBER_WORDS = frozenset(normalize(w) for w in (
-    "واحد واحدة اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة ثمان ثمانية "
-    "تسع تسعة عشر عشرة عشرات عشرين ثلاثين أربعين خمسين ستين سبعين ثمانين تسعين مئة مائة مئات ألف آلاف "
-    "ألفا مليون ملايين مليار مليارات نصف ربع ثلث العشرات المئات الآلاف الملايين").split())
-# What a when-answer holds besides digits: months (Gregorian, Levantine, Maghrebi, Hijri),
-# weekdays, days relative to the story, decades and centuries.
-_DATE_WORDS = frozenset(normalize(w) for w in (
-    "يناير فبراير مارس أبريل إبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان "
-    "أيار حزيران تموز آب أيلول تشرين ماي يوليوز غشت شتنبر نونبر دجنبر محرم صفر ربيع جمادى رجب شعبان رمضان "
-    "شوال القعدة الحجة السبت الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة أمس الأمس اليوم غدا غداً "
-    "القرن قرن عقد ستينات سبعينات ثمانينات تسعينات الستينات السبعينات الثمانينات التسعينات").split())
+_NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
 
@@ -167,43 +130,10 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     return (lead and name_after(sentence, (head[0], words[lead - 1].end()), question)) or None
 
 
-def fits(question: str, answer: str) -> bool:
-    """The answer is of the kind asked for: a how-many question is answered by a number (digits
-    or a number word), a when-question by a date (digits or a date word), a where-question by
-    something other than a number ("129 شخصاً" is not a place); other questions by anything.
-    """
-    kind = answer_kind(question)
-    forms = {normalize(w) for w in _WORD.findall(answer)}
-    forms |= {w[1:] for w in forms if w[:1] in "وبلف"}  # a conjunction or preposition written on
-    if kind == "count":
-        return bool(_DIGIT.search(answer) or forms & _NUMBER_WORDS)
-    if kind == "when":
-        return bool(_DIGIT.search(answer) or forms & _DATE_WORDS)
-    if kind == "where":
-        return not _DIGIT.match(answer)
-    return True
-
-
-def asks_number(question: str) -> bool:
-    """An English question that a number alone answers ("How many…", "In what year…")."""
-    return bool(_ASKS_NUMBER_EN.match(question.strip()))
-
-
-def asks_name(question: str) -> bool:
-    """An English question that a name answers ("Who…", "In which city…", "What is the name…")."""
-    return bool(_ASKS_NAME_EN.match(question.strip()))
-
-
 def number_in(sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
     """The span's one number (digits), for an answer in another language than the source."""
     numbers = list(_NUMBER.finditer(sentence, span[0], span[1]))
     return (numbers[0].start(), numbers[0].end()) if len(numbers) == 1 else None
-
-
-def answer_kind(question: str) -> str:
-    """What a question asks for, by how it starts: name, count, where, when, or any."""
-    start = normalize(question).strip() + " "
-    return next((kind for kind, starts in _KINDS if start.startswith(starts)), "any")
 
 
 def _copy_turns(assistant: Assistant, turn: Turn, language: str) -> list[dict]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING
 
+from ..asking import asks_name, asks_number
 from ..citations import AnswerSentence, citation_grammar, parse_answer
 from ..context import Passage, assemble_context, estimate_tokens
 from ..grounding import is_abstention, verify
@@ -47,12 +48,12 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     if policy.check_declines(turn.check, g):
         yield Final(checking.declined(assistant, turn))
         return
-    if direct.asks_number(turn.question):  # the number, copied while the check's prompt is still read
+    if asks_number(turn.question):  # the number, copied while the check's prompt is still read
         turn.direct = direct.extract(assistant, turn)
         turn.mark("direct_ms")
     yield from _write(assistant, turn, passages)
     sentences = _verified(assistant, turn, passages)
-    if turn.direct is None and direct.asks_name(turn.question):  # as written with its spelling, else copied
+    if turn.direct is None and asks_name(turn.question):  # as written with its spelling, else copied
         turn.direct = glossing.glossed(turn, sentences) or glossing.rendered(assistant, turn, sentences)
         if turn.direct:
             turn.mark("direct_ms")

@@ -11,8 +11,9 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
+from ..asking import asks_name
 from ..grounding import check_messages
-from .direct import DirectAnswer, asks_name, extract, locate, span_answer
+from .direct import DirectAnswer, extract, locate, span_answer
 
 if TYPE_CHECKING:
     from .assistant import Assistant

@@ -1,0 +1,121 @@
+"""What a question asks for (a name, a count, a place, a date) and whether a text holds that kind
+of answer: one decision for the sentence scorer (a number or a date scores higher where one is
+asked for) and for the direct answer (the begun reply by kind, and the copy's kind checked).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .copying import WORD
+from .text import normalize
+
+_HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد"))
+# What a name answers: "أي وكالة…؟" asks for a name as "من…؟" does.
+_NAMED = ("وكالة", "قناة", "صحيفة", "جريدة", "مجلة", "موقع", "شركة", "منظمة", "مؤسسة", "هيئة", "جهة", "وسيلة",
+          "تنظيم", "جماعة", "حزب", "نادي", "فريق", "جامعة", "مستشفى", "بنك")
+# The kind of phrase a question asks for, by how it starts: each has its own start of the
+# direct answer's reply (prompts/direct_{kind}.*.txt, "نعم. المكان:").
+_KIND_STARTS = (
+    ("name", tuple(normalize(w) + " " for w in ("من", "ومن", "ما اسم", "وما اسم", "ما هو اسم", "ما هي اسم"))
+     + tuple(f"{lead}{normalize(noun)} " for lead in ("اي ", "لاي ", "باي ", "مع اي ", "في اي ", "من اي ")
+             for noun in _NAMED)),
+    ("count", tuple(w + " " for w in _HOW_MANY)),
+    ("where", tuple(normalize(w) + " " for w in ("أين", "وأين", "في أي مدينة", "في أي بلد", "في أي دولة",
+                                                 "في أي منطقة", "في أي مكان", "في أي محافظة", "في أي حي", "في أي ضاحية",
+                                                 "إلى أين"))),
+    ("when", tuple(normalize(w) + " " for w in ("متى", "ومتى", "في أي يوم", "في أي عام", "في أي سنة",
+                                                "في أي شهر", "في أي تاريخ"))),
+)
+# Asked further in ("بعد كم يوماً…؟", "منذ أي عام…؟"), or in English.
+_COUNT_INSIDE = re.compile(r"(?<!\w)[وب]?كم(?!\w)|\bhow (many|much)\b|\bnumber of\b")
+_WHEN_INSIDE = re.compile(r"(?<!\w)و?متي(?!\w)|(?<!\w)اي (يوم|عام|سنه|شهر|تاريخ)(?!\w)|^when\b|"
+                          r"^(in |on )?(what|which) (year|date|day|month)\b")
+# English questions that a number alone answers: the only direct answer that reads the same in
+# the question's language and in the Arabic source.
+_ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (day|year|date) of\b|"
+                             r"(in |on )?(what|which) year\b|what (number|percentage)\b)", re.IGNORECASE)
+# English questions that a name answers (who, which, where, what is the name of): their direct
+# answer is the Arabic name with an English spelling beside it (answering/glossing.py).
+_ASKS_NAME_EN = re.compile(r"^((in|to|from|at|on|with|for|by|of) )?(who|whom|whose|which|where)\b|"
+                           r"^what(?: is|'s| was) the name\b", re.IGNORECASE)
+DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"  # Western, Arabic-Indic and Eastern Arabic-Indic
+_DIGIT = re.compile(f"[{DIGITS}]")
+_NUMBER_WORDS = frozenset(normalize(w) for w in (
+    "واحد واحدة اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة ثمان ثمانية "
+    "تسع تسعة عشر عشرة عشرات عشرين ثلاثين أربعين خمسين ستين سبعين ثمانين تسعين مئة مائة مئات ألف آلاف "
+    "ألفا مليون ملايين مليار مليارات نصف ربع ثلث العشرات المئات الآلاف الملايين").split())
+# Months (Gregorian, Levantine, Maghrebi, Hijri) and weekdays: a sentence holding one can date.
+_CALENDAR_WORDS = frozenset(normalize(w) for w in (
+    "يناير فبراير مارس أبريل إبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان "
+    "أيار حزيران تموز آب أيلول تشرين يوليوز غشت شتنبر نونبر دجنبر محرم صفر ربيع جمادى رجب شعبان رمضان "
+    "شوال القعدة الحجة السبت الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة").split())
+# What else a when-answer may be: May in the Maghreb, days relative to the story, decades and
+# centuries (too common in other senses, "تيريسا ماي", "عقد الاجتماع", to mark a sentence as dated).
+_WHEN_WORDS = _CALENDAR_WORDS | frozenset(normalize(w) for w in (
+    "ماي أمس الأمس اليوم غدا غداً القرن قرن عقد ستينات سبعينات ثمانينات تسعينات الستينات السبعينات "
+    "الثمانينات التسعينات").split())
+
+
+def _start_kind(question: str) -> str:
+    q = normalize(question).strip() + " "
+    return next((kind for kind, starts in _KIND_STARTS if q.startswith(starts)), "any")
+
+
+def asks_count(question: str) -> bool:
+    """A how-many question, however it starts ("كم…؟", "بعد كم يوماً…؟", "How many…?")."""
+    return _start_kind(question) == "count" or bool(_COUNT_INSIDE.search(normalize(question).strip()))
+
+
+def asks_date(question: str) -> bool:
+    """A when-question, however it starts ("متى…؟", "منذ أي عام…؟", "In what year…?")."""
+    return _start_kind(question) == "when" or bool(_WHEN_INSIDE.search(normalize(question).strip()))
+
+
+def answer_kind(question: str) -> str:
+    """What a question asks for: name, count, where, when, or any. By how it starts; a count or a
+    date asked further in ("بعد كم يوماً…؟") or in English counts too.
+    """
+    start = _start_kind(question)
+    if start != "any":
+        return start
+    return "count" if asks_count(question) else "when" if asks_date(question) else "any"
+
+
+def asks_number(question: str) -> bool:
+    """An English question that a number alone answers ("How many…", "In what year…")."""
+    return bool(_ASKS_NUMBER_EN.match(question.strip()))
+
+
+def asks_name(question: str) -> bool:
+    """An English question that a name answers ("Who…", "In which city…", "What is the name…")."""
+    return bool(_ASKS_NAME_EN.match(question.strip()))
+
+
+def _forms(text: str) -> set[str]:
+    forms = {normalize(w) for w in WORD.findall(text)}
+    return forms | {w[1:] for w in forms if w[:1] in "وبلف"}  # a conjunction or preposition written on
+
+
+def holds_number(text: str) -> bool:
+    return bool(_DIGIT.search(text) or _forms(text) & _NUMBER_WORDS)
+
+
+def holds_date(text: str) -> bool:
+    """Digits, a month or a weekday: a sentence that can say when."""
+    return bool(_DIGIT.search(text) or _forms(text) & _CALENDAR_WORDS)
+
+
+def fits(question: str, answer: str) -> bool:
+    """The answer is of the kind asked for: a how-many question is answered by a number (digits
+    or a number word), a when-question by a date (digits or a date word), a where-question by
+    something other than a number ("129 شخصاً" is not a place); other questions by anything.
+    """
+    kind = answer_kind(question)
+    if kind == "count":
+        return holds_number(answer)
+    if kind == "when":
+        return bool(_DIGIT.search(answer) or _forms(answer) & _WHEN_WORDS)
+    if kind == "where":
+        return not _DIGIT.match(answer)
+    return True

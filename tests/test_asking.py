@@ -1,0 +1,55 @@
+"""What a question asks for, and whether a text holds that kind of answer."""
+
+from rag.asking import answer_kind, asks_count, asks_date, asks_name, asks_number, fits, holds_date, holds_number
+
+
+def test_the_kind_asked_for_is_read_from_how_the_question_starts():
+    assert [answer_kind(q) for q in ("من هو وزير الدفاع؟", "ومن هي الوزيرة؟", "كم شخصاً قتل في اعتداء نيس؟",
+                                     "ما عدد القتلى؟", "أين وقع الهجوم؟", "في أي مدينة عقد الاجتماع؟",
+                                     "متى التقى هولاند بوتين؟", "في أي يوم عقد؟", "ما منصب رودس؟")] == \
+        ["name", "name", "count", "count", "where", "where", "when", "when", "any"]
+    assert [answer_kind(q) for q in ("أي وكالة أنباء نقلت التصريح؟", "لأي وسيلة إعلام تحدثت ماي؟", "مع أي قناة أجرى مقابلة؟",
+                                     "ما اسم الموقع الأمريكي؟", "أي دولة لم تحضر؟")] == ["name"] * 4 + ["any"]
+
+
+def test_a_count_or_a_date_asked_further_in_or_in_english_counts_too():
+    assert [answer_kind(q) for q in ("بعد كم يوماً من اعتداء نيس هدد داعش؟", "منذ متى؟", "منذ أي عام تعمل الشركة؟",
+                                     "How many died?", "When did Hollande meet Putin?", "In what year did it open?")] == \
+        ["count", "when", "when", "count", "when", "when"]
+    assert answer_kind("كمية الأمطار التي هطلت؟") == "any"  # "كم" begins the word, not the question
+    assert answer_kind("من هو المدير الذي ذكر عدد المقاتلين؟") == "name"  # the start decides first
+
+
+def test_a_how_many_question_takes_only_a_number():
+    assert fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "40 ضابطا") and fits("كم عدد المصابين؟", "المئات")
+    assert not fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "الجوية")
+    assert fits("من هو وزير الدفاع؟", "الجوية")  # other questions are not judged by kind
+    assert fits("كمية الأمطار التي هطلت؟", "غزيرة")
+
+
+def test_a_when_question_takes_a_date_and_a_where_question_no_number():
+    assert fits("متى التقى هولاند بوتين؟", "26 نونبر") and fits("في أي يوم وقع الهجوم؟", "يوم الجمعة")
+    assert fits("متى سيفتتح المطار؟", "في رمضان") and fits("متى كانت ذروته؟", "ستينات القرن العشرين")
+    assert not fits("في أي عام ولد جون كيري؟", "جون كيري") and not fits("متى ستنطلق القناة؟", "ميديا")
+    assert fits("أين عقد الاجتماع؟", "لندن") and fits("في أي حي تقع السفارة؟", "حي 14 رمضان")
+    assert not fits("أين عززت بريطانيا انتشار الشرطة؟", "129 شخصاً")
+
+
+def test_a_dated_sentence_holds_digits_a_month_or_a_weekday_as_whole_words():
+    assert holds_date("وقع الهجوم يوم الجمعة") and holds_date("في 13 نونبر") and holds_date("منتصف شهر رمضان")
+    assert not holds_date("وقال الخبراء إن الأسباب كثيرة")  # "اب" inside a word is not the month آب
+    assert not holds_date("عقد الاجتماع في باريس")  # "عقد" answers a when-question, but rarely dates a sentence
+    assert holds_number("قتل ثلاثة أشخاص") and holds_number("84 قتيلا") and not holds_number("قتل الكثيرون")
+
+
+def test_english_questions_that_a_number_or_a_name_answers():
+    assert asks_number("How many people died in Nice?") and asks_number("In what year did it open?")
+    assert asks_number("On what day of January did Kerry travel?") and not asks_number("Who is the minister?")
+    assert asks_name("In which suburb was the raid?") and asks_name("What is the name of the site?")
+    assert not asks_name("What did May say?") and not asks_name("How many died?")
+
+
+def test_a_question_may_ask_both_how_many_and_when():
+    question = "In which year were how many people killed in the Paris attacks?"
+    assert asks_count(question) and asks_date(question) and answer_kind(question) == "count"
+    assert not holds_date("أعلنت وزيرة الداخلية تيريسا ماي")  # the Maghrebi month ماي is also a name
