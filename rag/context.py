@@ -66,6 +66,8 @@ def score_sentences(question: str, hits: list[Hit], weights: TermWeights | None 
     scored: list[ScoredSentence] = []
     for j, (rank, hit, i, span) in enumerate(candidates):
         s_terms = set(content_tokens(span.text))
+        if not s_terms - q_terms:  # only the question's own words (a headline "جون كيري"): it cannot answer
+            continue
         score = LEXICAL_WEIGHT * weights.coverage(q_terms, s_terms) + RANK_WEIGHT / rank
         if semantic is not None:
             score += semantic[j]

@@ -216,6 +216,16 @@ def test_a_sentence_shared_by_overlapping_chunks_is_scored_once():
     assert all(source[s.start : s.end] == s.text for s in scored)
 
 
+def test_a_sentence_of_only_the_questions_words_is_no_answer_candidate():
+    from rag.chunking import Chunk
+    from rag.retrieval import Hit
+
+    source = "جون كيري\n\nوصل وزير الخارجية الأمريكي جون كيري إلى باريس."
+    hits = [Hit(Chunk("s#0", "s", "t", 0, len(source), source), 0.9, 0.9, 0.0)]
+    assert [s.text for s in score_sentences("في أي عام ولد جون كيري؟", hits)] == [
+        "وصل وزير الخارجية الأمريكي جون كيري إلى باريس."]
+
+
 def test_extractive_answer_is_a_draft_until_the_model_confirms_it(assistant, generator):
     assistant.settings.generation.sentence_margin = 0.0  # the best sentence alone
     generator.checks.append(1.5)
