@@ -48,12 +48,11 @@ def glossed(turn: Turn, sentences: list) -> DirectAnswer | None:
     """
     if not asks_name(turn.question):
         return None
-    asked = {w.lower() for w in re.findall(r"\w+", turn.question)}
     for sentence in (s for s in sentences if s.supported):
         for m in _GLOSSED_NAME.finditer(sentence.text):
             words, spelling = m.group(1).split(" "), m.group(2).strip()
             name = " ".join(words[next((i for i, w in enumerate(words) if w.lower() not in _TITLE_WORDS), len(words)):])
-            if {w.lower() for w in re.findall(r"\w+", name)} <= asked:
+            if said_in(turn.question, spelling):
                 continue
             for checked in turn.chosen:
                 span = locate(spelling, checked.text)
