@@ -141,19 +141,12 @@ class LlamaGenerator:
         """
         begun = messages[-1]["content"] if messages and messages[-1]["role"] == "assistant" else ""
         runs = WordRuns(sentence, " " if begun and not begun[-1].isspace() else "")
-        written = b""
         with self._lock:
             llm = self._context_for(messages)
-            self._read(llm, self._prompt_tokens(llm, messages[:-1] if begun else messages, begun))
+            prompt = self._prompt_tokens(llm, messages[:-1] if begun else messages, begun)
+            self._read(llm, prompt)
             self._pieces = self._pieces or TokenPieces(llm)
-            for _ in range(runs.longest):  # each token copies at least one byte
-                if runs.words_in(written) > max_words or llm.n_tokens >= self.n_ctx:
-                    break
-                token = self._pieces.next_copy_token(_logits(llm), runs, written)
-                if token is None or token in self._pieces.ends:
-                    break
-                written += llm.detokenize([token])
-                llm.eval([token])
+            written = copy_tokens(llm, self._pieces, runs, prompt, max_words, self.n_ctx)
         return written.decode("utf-8", "ignore").strip()
 
     def _read(self, llm, tokens: list[int]) -> None:
@@ -205,6 +198,46 @@ class LlamaGenerator:
             pass
 
 
+DRAFT_TOKENS = 3  # the prompt's tokens after a copied one, checked in the same pass (2 and 6 were slower)
+
+
+def copy_tokens(llm, pieces: TokenPieces, runs: WordRuns, prompt: list[int], max_words: int, n_ctx: int) -> bytes:
+    """The greedy copy after `prompt` (already read). Each chosen token is read together with the
+    tokens that follow it in the prompt, where the sentence is, and those the greedy choice
+    takes anyway are kept: the choices of one token at a time in fewer passes (prompt lookup
+    decoding; a pass over four tokens costs little more than over one on this CPU).
+    """
+    written, logits = b"", _logits(llm).copy()
+    while runs.words_in(written) <= max_words and llm.n_tokens < n_ctx - 1:
+        token = pieces.next_copy_token(logits, runs, written)
+        if token is None or token in pieces.ends:
+            break
+        written += llm.detokenize([token])
+        draft = pieces.draft(prompt, token, runs, written, min(DRAFT_TOKENS, n_ctx - llm.n_tokens - 2))
+        start = llm.n_tokens
+        rows = _read_all(llm, [token, *draft])
+        logits, kept = rows[0], 1
+        for guess, row in zip(draft, rows[1:]):
+            if runs.words_in(written) > max_words or pieces.next_copy_token(logits, runs, written) != guess:
+                break
+            written += llm.detokenize([guess])
+            logits, kept = row, kept + 1
+        llm.n_tokens = start + kept  # the next read drops the rest of the draft from the cache
+    return written
+
+
+def _read_all(llm, tokens: list[int]):
+    """Evaluate `tokens` after the context's cache, with the next token's logits after each."""
+    import numpy as np
+
+    llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
+    llm._batch.set_batch(batch=tokens, n_past=llm.n_tokens, logits_all=True)
+    llm._ctx.decode(llm._batch)
+    llm.input_ids[llm.n_tokens : llm.n_tokens + len(tokens)] = tokens
+    llm.n_tokens += len(tokens)
+    return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(len(tokens), llm.n_vocab())).copy()
+
+
 def _logits(llm):
     """The next token's logits after the last evaluated one (a view into llama.cpp's buffer)."""
     import numpy as np
@@ -220,11 +253,27 @@ class TokenPieces:
     def __init__(self, llm):
         import llama_cpp
 
+        self.piece = [llm.detokenize([token]) for token in range(llm.n_vocab())]
         self.by_piece: dict[bytes, list[int]] = {}
-        for token in range(llm.n_vocab()):
-            self.by_piece.setdefault(llm.detokenize([token]), []).append(token)
+        for token, piece in enumerate(self.piece):
+            self.by_piece.setdefault(piece, []).append(token)
         self.longest = max(map(len, self.by_piece))
         self.ends = [t for t in self.by_piece.get(b"", []) if llama_cpp.llama_vocab_is_eog(llm._model.vocab, t)]
+
+    def draft(self, prompt: list[int], token: int, runs: WordRuns, written: bytes, limit: int) -> list[int]:
+        """The longest run of up to `limit` tokens that follows `token` somewhere in `prompt` and
+        keeps `written` a run of the sentence: what the copy will likely write next.
+        """
+        best: list[int] = []
+        for at in (i for i, t in enumerate(prompt) if t == token):
+            guess, text = [], written
+            for t in prompt[at + 1 : at + 1 + max(0, limit)]:
+                text += self.piece[t]
+                if not self.piece[t] or not runs.allows(text):
+                    break
+                guess.append(t)
+            best = max(best, guess, key=len)
+        return best
 
     def next_copy_token(self, logits, runs: WordRuns, written: bytes) -> int | None:
         """The likeliest token that keeps `written` a run of the sentence (an empty piece never

@@ -56,3 +56,19 @@ def test_a_copy_step_takes_the_likeliest_token_that_fits_a_run(monkeypatch):
     assert pieces.next_copy_token(logits, runs, "قتل 84".encode()) == 0  # a whole run: the end may win
     assert pieces.next_copy_token(logits, runs, "قتل 8".encode()) == 6  # not whole: no end
     assert pieces.next_copy_token(logits, runs, "نيس".encode()) == 0 and pieces.next_copy_token(logits, WordRuns(""), b"") is None
+
+
+def test_a_copy_guesses_its_next_tokens_from_where_the_sentence_is_in_the_prompt(monkeypatch):
+    import llama_cpp
+
+    from rag.copying import WordRuns
+    from rag.generation import TokenPieces
+
+    monkeypatch.setattr(llama_cpp, "llama_vocab_is_eog", lambda vocab, token: token == 0)
+    pieces = TokenPieces(FakeVocabModel())
+    runs = WordRuns("قتل 84 شخصاً في نيس")
+    prompt = [7, 2, 3, 4, 0, 2, 8]  # "قتل", "84", " شخص", "اً", end, "84", half a letter
+    assert pieces.draft(prompt, 7, runs, "قتل".encode(), 6) == []  # "84" needs its space: not a run
+    assert pieces.draft(prompt, 2, runs, "قتل 84".encode(), 6) == [3, 4]  # stops at the end token
+    assert pieces.draft(prompt, 2, runs, "قتل 84".encode(), 1) == [3]
+    assert pieces.draft(prompt, 5, runs, b"8", 6) == []  # "8" is nowhere in the prompt
