@@ -40,7 +40,6 @@ class WordRuns:
     def __init__(self, sentence: str, lead: str = ""):
         found = words(sentence)
         self.runs = [(lead + " ".join(found[i:])).encode("utf-8") for i in range(len(found))]
-        self.longest = len(self.runs[0]) if self.runs else 0
 
     def allows(self, written: bytes) -> bool:
         """`written` can still become a copy."""

@@ -212,7 +212,7 @@ def copy_tokens(llm, pieces: TokenPieces, runs: WordRuns, prompt: list[int], max
         token = pieces.next_copy_token(logits, runs, written)
         if token is None or token in pieces.ends:
             break
-        written += llm.detokenize([token])
+        written += pieces.piece[token]
         draft = pieces.draft(prompt, token, runs, written, min(DRAFT_TOKENS, n_ctx - llm.n_tokens - 2))
         start = llm.n_tokens
         rows = _read_all(llm, [token, *draft])
@@ -220,7 +220,7 @@ def copy_tokens(llm, pieces: TokenPieces, runs: WordRuns, prompt: list[int], max
         for guess, row in zip(draft, rows[1:]):
             if runs.words_in(written) > max_words or pieces.next_copy_token(logits, runs, written) != guess:
                 break
-            written += llm.detokenize([guess])
+            written += pieces.piece[guess]
             logits, kept = row, kept + 1
         llm.n_tokens = start + kept  # the next read drops the rest of the draft from the cache
     return written
