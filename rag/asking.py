@@ -79,7 +79,8 @@ def answer_kind(question: str) -> str:
     start = _start_kind(question)
     if start != "any":
         return start
-    return "count" if asks_count(question) else "when" if asks_date(question) else "any"
+    q = normalize(question).strip()
+    return "count" if _COUNT_INSIDE.search(q) else "when" if _WHEN_INSIDE.search(q) else "any"
 
 
 def asks_number(question: str) -> bool:
