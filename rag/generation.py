@@ -26,7 +26,9 @@ class Generator(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def yes_no(self, messages: list[dict]) -> float: ...
+    def yes_no(self, messages: list[dict], then: str = "") -> float:
+        """Log-odds of a yes; `then`, a reply begun for a copy that may follow, may be read with it."""
+        ...
 
     def copy(self, messages: list[dict], sentence: str, max_words: int) -> str:
         """The greedy reply to `messages` that is a run of `sentence`'s words, cut after one
@@ -87,6 +89,7 @@ class LlamaGenerator:
         self._formatter = None
         self._yes_no_ids = None
         self._pieces: TokenPieces | None = None
+        self._last: dict[int, tuple[list[int], object]] = {}  # per context: the last prompt read, its next logits
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -121,17 +124,20 @@ class LlamaGenerator:
             if piece:
                 yield piece
 
-    def yes_no(self, messages: list[dict]) -> float:
+    def yes_no(self, messages: list[dict], then: str = "") -> float:
         """Log-odds that the reply to `messages` starts with yes rather than no (English or Arabic
         words, any case): one forward pass over the prompt, no sampling. Reuses the cached prefix.
+        `then`, a reply begun for a copy that may follow, is read in the same pass.
         """
         import numpy as np
 
         with self._lock:
             _, yes, no = self._chat_template()
             llm = self._context_for(messages)
-            self._read(llm, self._prompt_tokens(llm, messages))
-            logits = _logits(llm).astype(np.float64)
+            prompt = self._prompt_tokens(llm, messages)
+            begun = self._prompt_tokens(llm, messages, then) if then else prompt
+            at = len(prompt) if begun[: len(prompt)] == prompt else None  # else the junction re-tokenised
+            logits = read_prompt(llm, begun if at else prompt, self.n_ctx, self._last, at)[0].astype(np.float64)
         probs = np.exp(logits - logits.max())
         return float(np.log(probs[yes].sum() + 1e-12) - np.log(probs[no].sum() + 1e-12))
 
@@ -144,18 +150,10 @@ class LlamaGenerator:
         with self._lock:
             llm = self._context_for(messages)
             prompt = self._prompt_tokens(llm, messages[:-1] if begun else messages, begun)
-            self._read(llm, prompt)
+            logits = read_prompt(llm, prompt, self.n_ctx, self._last)[-1]
             self._pieces = self._pieces or TokenPieces(llm)
-            written = copy_tokens(llm, self._pieces, runs, prompt, max_words, self.n_ctx)
+            written = copy_tokens(llm, self._pieces, runs, prompt, logits, max_words, self.n_ctx)
         return written.decode("utf-8", "ignore").strip()
-
-    def _read(self, llm, tokens: list[int]) -> None:
-        """Evaluate `tokens`, reusing what the context's cache already holds of them."""
-        if len(tokens) >= self.n_ctx:
-            raise ValueError(f"prompt of {len(tokens)} tokens exceeds the context of {self.n_ctx}")
-        cached = llm.longest_token_prefix(llm._input_ids.tolist(), tokens)
-        llm.n_tokens = min(cached, len(tokens) - 1)
-        llm.eval(tokens[llm.n_tokens:])
 
     def _prompt_tokens(self, llm, messages: list[dict], begun: str = "") -> list[int]:
         """`messages` in the model's chat template, up to the start of its reply (and `begun`,
@@ -201,13 +199,14 @@ class LlamaGenerator:
 DRAFT_TOKENS = 3  # the prompt's tokens after a copied one, checked in the same pass (2 and 6 were slower)
 
 
-def copy_tokens(llm, pieces: TokenPieces, runs: WordRuns, prompt: list[int], max_words: int, n_ctx: int) -> bytes:
-    """The greedy copy after `prompt` (already read). Each chosen token is read together with the
-    tokens that follow it in the prompt, where the sentence is, and those the greedy choice
-    takes anyway are kept: the choices of one token at a time in fewer passes (prompt lookup
-    decoding; a pass over four tokens costs little more than over one on this CPU).
+def copy_tokens(llm, pieces: TokenPieces, runs: WordRuns, prompt: list[int], logits, max_words: int,
+                n_ctx: int) -> bytes:
+    """The greedy copy after `prompt` (already read, with `logits` after it). Each chosen token
+    is read together with the tokens that follow it in the prompt, where the sentence is, and
+    those the greedy choice takes anyway are kept: the choices of one token at a time in fewer
+    passes (prompt lookup decoding; a pass over four tokens costs little more than over one).
     """
-    written, logits = b"", _logits(llm).copy()
+    written = b""
     while runs.words_in(written) <= max_words and llm.n_tokens < n_ctx - 1:
         token = pieces.next_copy_token(logits, runs, written)
         if token is None or token in pieces.ends:
@@ -238,11 +237,44 @@ def _read_all(llm, tokens: list[int]):
     return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(len(tokens), llm.n_vocab())).copy()
 
 
-def _logits(llm):
-    """The next token's logits after the last evaluated one (a view into llama.cpp's buffer)."""
+def read_prompt(llm, tokens: list[int], n_ctx: int, last: dict, at: int | None = None) -> list:
+    """Evaluate `tokens`, reusing what the context's cache holds of them: the next token's logits
+    after them, preceded, with `at`, by those after their first `at` tokens, read in the same pass
+    (a separate pass over a few tokens costs ~0.2 s on 2 cores: docs/benchmarks.md). `last` keeps
+    each context's last prompt and logits, so a prompt read just before is not read again.
+    """
+    if len(tokens) >= n_ctx:
+        raise ValueError(f"prompt of {len(tokens)} tokens exceeds the context of {n_ctx}")
+    cached = llm.longest_token_prefix(llm._input_ids.tolist(), tokens)
+    if at is None and cached == len(tokens) and last.get(id(llm), ([],))[0] == tokens:
+        llm.n_tokens = cached
+        return [last[id(llm)][1]]
+    llm.n_tokens = min(cached, len(tokens) - 1, len(tokens) - 1 if at is None else at - 1)
+    wanted = [] if at is None else [at - 1 - llm.n_tokens]
+    rows = _read_rows(llm, tokens[llm.n_tokens :], wanted)
+    last[id(llm)] = (list(tokens), rows[-1])
+    return rows
+
+
+def _read_rows(llm, tokens: list[int], wanted: list[int]) -> list:
+    """Evaluate `tokens` after the context's cache, a batch at a time: the next token's logits
+    after each of the `wanted` ones (indices into `tokens`), then after the last.
+    """
     import numpy as np
 
-    return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
+    rows = []
+    llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
+    for first in range(0, len(tokens), llm.n_batch):
+        part = tokens[first : first + llm.n_batch]
+        llm._batch.set_batch(batch=part, n_past=llm.n_tokens, logits_all=False)
+        marked = [i - first for i in wanted if first <= i < first + len(part)]
+        for i in marked:
+            llm._batch.batch.logits[i] = True
+        llm._ctx.decode(llm._batch)
+        llm.input_ids[llm.n_tokens : llm.n_tokens + len(part)] = part
+        llm.n_tokens += len(part)
+        rows += [np.ctypeslib.as_array(llm._ctx.get_logits_ith(i), shape=(llm.n_vocab(),)).copy() for i in marked]
+    return rows + [np.ctypeslib.as_array(llm._ctx.get_logits_ith(len(part) - 1), shape=(llm.n_vocab(),)).copy()]
 
 
 class TokenPieces:

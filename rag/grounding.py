@@ -90,12 +90,13 @@ def is_abstention(answer: str, abstain_message: str) -> bool:
     return not body or normalize(abstain_message).strip(" .،,") in body
 
 
-def check_answer(generator, prompts, language: str, question: str, text: str) -> float:
+def check_answer(generator, prompts, language: str, question: str, text: str, then: str = "") -> float:
     """How sure the model is that `text` states the answer to `question`: the log-odds of its
     replying yes rather than no to the answer-check prompt in the question's language
-    (prompts/check_*.txt). One forward pass over a short prompt, no sampling.
+    (prompts/check_*.txt). One forward pass over a short prompt, no sampling; `then`, the reply
+    a copy would continue, is read in the same pass.
     """
-    return generator.yes_no(check_messages(prompts, language, question, text))
+    return generator.yes_no(check_messages(prompts, language, question, text), then)
 
 
 def check_messages(prompts, language: str, question: str, text: str) -> list[dict]:

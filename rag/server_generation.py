@@ -75,8 +75,10 @@ class ServerGenerator:
         """The reply under the copy grammar, cut after one word more than `max_words`."""
         return first_words("".join(self.stream(messages, 32, 0.0, copy_grammar(sentence))), max_words + 1)
 
-    def yes_no(self, messages: list[dict]) -> float:
-        """Log-odds that the reply starts with yes rather than no (English or Arabic, any case)."""
+    def yes_no(self, messages: list[dict], then: str = "") -> float:
+        """Log-odds that the reply starts with yes rather than no (English or Arabic, any case).
+        The server is sent a copy's whole prompt when it comes, so `then` is not read ahead.
+        """
         body = self._body(messages, 1, 0.0, stream=False) | {"logprobs": True, "top_logprobs": TOP_LOGPROBS}
         reply = self._post("/chat/completions", body)
         choice = (reply.get("choices") or [{}])[0]

@@ -51,8 +51,8 @@ class CannedGenerator:
     def count_tokens(self, text: str) -> int:
         return max(1, len(text) // 3)
 
-    def yes_no(self, messages) -> float:
-        self.history.append({"messages": messages, "yes_no": True})
+    def yes_no(self, messages, then="") -> float:
+        self.history.append({"messages": messages, "yes_no": True, "then": then})
         return self.checks.pop(0) if self.checks else 3.0
 
     def copy(self, messages, sentence, max_words):

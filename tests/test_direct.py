@@ -79,6 +79,8 @@ def test_the_reply_is_begun_with_the_kind_of_phrase_asked_for(assistant, generat
     assistant.ask(PARIS_Q, mode="extractive")
     begun = generator.history[-1]["messages"][-1]  # the check's reply, begun for the model to go on
     assert begun == {"role": "assistant", "content": assistant.prompts.render("direct_count", "ar")}  # the copy brings its space
+    check = next(h for h in generator.history if h.get("yes_no"))
+    assert check["then"] == begun["content"]  # read by the check's pass, so the copy starts at once
 
 
 def test_a_generator_that_does_not_continue_replies_is_asked_in_a_turn_of_its_own(assistant, generator):
@@ -87,6 +89,7 @@ def test_a_generator_that_does_not_continue_replies_is_asked_in_a_turn_of_its_ow
     generator.replies.append("129")
     answer = assistant.ask(PARIS_Q, mode="extractive")
     said_yes, asked = generator.history[-1]["messages"][-2:]
+    assert next(h for h in generator.history if h.get("yes_no"))["then"] == ""
     assert said_yes == {"role": "assistant", "content": "نعم"}
     assert asked == {"role": "user", "content": assistant.prompts.render("direct_user", "ar")}
     assert answer.direct is not None and answer.direct.text == "129"

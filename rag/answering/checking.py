@@ -17,15 +17,16 @@ if TYPE_CHECKING:
     from .assistant import Assistant
 
 
-def check(assistant: Assistant, turn: Turn) -> AnswerCheck:
+def check(assistant: Assistant, turn: Turn, then: str = "") -> AnswerCheck:
     """Check the best sentence, always with the corpus language's prompt: the sentence is in that
     language, and English questions checked with the English prompt scored far lower, declining
-    most answerable ones (docs/calibration.md#english-questions).
+    most answerable ones (docs/calibration.md#english-questions). `then`: the begun reply of the
+    direct answer's copy, read with the check.
     """
     g = assistant.settings.grounding
     best = turn.best
     model = check_answer(assistant.generator, assistant.prompts, assistant.settings.generation.corpus_language,
-                         turn.question, best.text)
+                         turn.question, best.text, then)
     coverage = question_coverage(turn.question, paragraph_of(best), assistant.weights)
     turn.check = AnswerCheck.combine(model, coverage, g.coverage_weight, g.coverage_neutral)
     return turn.check

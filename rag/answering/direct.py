@@ -136,15 +136,24 @@ def number_in(sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
     return (numbers[0].start(), numbers[0].end()) if len(numbers) == 1 else None
 
 
-def _copy_turns(assistant: Assistant, turn: Turn, language: str) -> list[dict]:
-    """What follows the check's conversation to ask for the copy: its reply begun by the kind of
-    phrase asked for, for a generator that continues a begun reply; else a yes and the copy
-    instruction as a new turn (a model server may answer a begun reply with a new one).
+def reply_start(assistant: Assistant, turn: Turn) -> str:
+    """The check's reply as the copy begins it, by the kind of phrase asked for ("نعم. العدد:"),
+    for a generator that continues a begun reply; else "" (a model server may answer a begun
+    reply with a new one).
     """
-    if assistant.generator.continues_replies:
-        kind = answer_kind(turn.question) if turn.language == language else \
-            "name" if asks_name(turn.question) else "any"
-        return [{"role": "assistant", "content": assistant.prompts.render(f"direct_{kind}", language)}]
+    if not assistant.generator.continues_replies:
+        return ""
+    language = assistant.settings.generation.corpus_language
+    kind = answer_kind(turn.question) if turn.language == language else "name" if asks_name(turn.question) else "any"
+    return assistant.prompts.render(f"direct_{kind}", language)
+
+
+def _copy_turns(assistant: Assistant, turn: Turn, language: str) -> list[dict]:
+    """What follows the check's conversation to ask for the copy: the begun reply, or a yes and
+    the copy instruction as a new turn.
+    """
+    if begun := reply_start(assistant, turn):
+        return [{"role": "assistant", "content": begun}]
     return [{"role": "assistant", "content": "نعم" if language == "ar" else "yes"},
             {"role": "user", "content": assistant.prompts.render("direct_user", language)}]
 

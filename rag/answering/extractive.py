@@ -27,7 +27,7 @@ def answer(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     yield Draft(draft, "checking")
     # The check reads the best sentence alone: with the runner-up too, it said yes more often to
     # unanswerable questions (docs/experiments.md#what-the-check-reads).
-    checking.check(assistant, turn)
+    checking.check(assistant, turn, then=direct.reply_start(assistant, turn))
     turn.mark("check_ms")
     turn.raw = draft.raw_answer
     if policy.check_declines(turn.check, g):

@@ -44,7 +44,7 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     yield Passages(passages)
     turn.timings["draft_ms"] = draft.timings["total_ms"]
     yield Draft(draft, "checking")
-    checking.check(assistant, turn)
+    checking.check(assistant, turn, then=direct.reply_start(assistant, turn) if asks_number(turn.question) else "")
     if policy.check_declines(turn.check, g):
         yield Final(checking.declined(assistant, turn))
         return

@@ -84,6 +84,28 @@ def test_the_copy_chooses_what_llama_cpps_copy_grammar_would(real_assistant):
     assert generator.copy(messages, sentence, 1).count(" ") <= 1  # cut one word past the limit
 
 
+def test_a_check_read_with_the_begun_reply_leaves_the_copy_nothing_to_read(real_assistant, monkeypatch):
+    """The check reads the copy's begun reply in its own pass; the copy then starts at once and
+    writes what it writes after a separate read of that reply.
+    """
+    import rag.generation as generation
+    from rag.grounding import check_messages
+
+    generator = real_assistant.generator
+    sentence = "وكان المهاجم قاد شاحنة كبيرة ليدهس عدداً كبيراً من المحتفلين ما أسفر عن مقتل 84 شخصاً وإصابة المئات."
+    check = check_messages(real_assistant.prompts, "ar", NICE_Q, sentence)
+    copy = check + [{"role": "assistant", "content": "نعم. العدد:"}]
+    apart = generator.yes_no(check), generator.copy(copy, sentence, 12)
+    reads = []
+    real_read_rows = generation._read_rows
+    monkeypatch.setattr(generation, "_read_rows", lambda *a: reads.append(len(a[1])) or real_read_rows(*a))
+    together = generator.yes_no(check, then="نعم. العدد:")
+    assert len(reads) == 1
+    assert generator.copy(copy, sentence, 12) == apart[1] == "84"
+    assert len(reads) == 1  # the copy read nothing before its first choice
+    assert together > 0 and abs(together - apart[0]) < 0.5  # the same yes: a larger pass sums a little differently
+
+
 def test_answer_check_tells_an_answer_from_a_near_miss(real_assistant):
     from rag.grounding import check_answer
 
