@@ -32,9 +32,11 @@ _COUNT_INSIDE = re.compile(r"(?<!\w)[وب]?كم(?!\w)|\bhow (many|much)\b|\bnumb
 _WHEN_INSIDE = re.compile(r"(?<!\w)و?متي(?!\w)|(?<!\w)اي (يوم|عام|سنه|شهر|تاريخ)(?!\w)|^when\b|"
                           r"^(in |on )?(what|which) (year|date|day|month)\b")
 # English questions that a number alone answers: the only direct answer that reads the same in
-# the question's language and in the Arabic source.
+# the question's language and in the Arabic source. "How many" may come after a lead ("About how
+# many…", "According to the director, how many…").
 _ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (day|year|date) of\b|"
-                             r"(in |on )?(what|which) year\b|what (number|percentage)\b)", re.IGNORECASE)
+                             r"(in |on )?(what|which) year\b|what (number|percentage)\b)|\bhow (many|much)\b",
+                             re.IGNORECASE)
 # English questions that a name answers (who, which, where, what is the name of): their direct
 # answer is the Arabic name with an English spelling beside it (answering/glossing.py).
 _ASKS_NAME_EN = re.compile(r"^((in|to|from|at|on|with|for|by|of) )?(who|whom|whose|which|where)\b|"
@@ -85,7 +87,7 @@ def answer_kind(question: str) -> str:
 
 def asks_number(question: str) -> bool:
     """An English question that a number alone answers ("How many…", "In what year…")."""
-    return bool(_ASKS_NUMBER_EN.match(question.strip()))
+    return bool(_ASKS_NUMBER_EN.search(question.strip()))
 
 
 def asks_name(question: str) -> bool:

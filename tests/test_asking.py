@@ -45,6 +45,8 @@ def test_a_dated_sentence_holds_digits_a_month_or_a_weekday_as_whole_words():
 def test_english_questions_that_a_number_or_a_name_answers():
     assert asks_number("How many people died in Nice?") and asks_number("In what year did it open?")
     assert asks_number("On what day of January did Kerry travel?") and not asks_number("Who is the minister?")
+    assert asks_number("According to the director, how many fighters are there?") and asks_number("About how many came?")
+    assert not asks_number("Who showed them how to fight?")
     assert asks_name("In which suburb was the raid?") and asks_name("What is the name of the site?")
     assert not asks_name("What did May say?") and not asks_name("How many died?")
 
