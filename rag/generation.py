@@ -214,7 +214,7 @@ def copy_tokens(llm, pieces: TokenPieces, runs: WordRuns, prompt: list[int], log
         written += pieces.piece[token]
         draft = pieces.draft(prompt, token, runs, written, min(DRAFT_TOKENS, n_ctx - llm.n_tokens - 2))
         start = llm.n_tokens
-        rows = _read_all(llm, [token, *draft])
+        rows = _read_rows(llm, [token, *draft], list(range(len(draft))))  # the logits after each
         logits, kept = rows[0], 1
         for guess, row in zip(draft, rows[1:]):
             if runs.words_in(written) > max_words or pieces.next_copy_token(logits, runs, written) != guess:
@@ -223,18 +223,6 @@ def copy_tokens(llm, pieces: TokenPieces, runs: WordRuns, prompt: list[int], log
             logits, kept = row, kept + 1
         llm.n_tokens = start + kept  # the next read drops the rest of the draft from the cache
     return written
-
-
-def _read_all(llm, tokens: list[int]):
-    """Evaluate `tokens` after the context's cache, with the next token's logits after each."""
-    import numpy as np
-
-    llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
-    llm._batch.set_batch(batch=tokens, n_past=llm.n_tokens, logits_all=True)
-    llm._ctx.decode(llm._batch)
-    llm.input_ids[llm.n_tokens : llm.n_tokens + len(tokens)] = tokens
-    llm.n_tokens += len(tokens)
-    return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(len(tokens), llm.n_vocab())).copy()
 
 
 def read_prompt(llm, tokens: list[int], n_ctx: int, last: dict, at: int | None = None) -> list:

@@ -44,11 +44,12 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     yield Passages(passages)
     turn.timings["draft_ms"] = draft.timings["total_ms"]
     yield Draft(draft, "checking")
-    checking.check(assistant, turn, then=direct.reply_start(assistant, turn) if asks_number(turn.question) else "")
+    copies_number = asks_number(turn.question)
+    checking.check(assistant, turn, then=direct.reply_start(assistant, turn) if copies_number else "")
     if policy.check_declines(turn.check, g):
         yield Final(checking.declined(assistant, turn))
         return
-    if asks_number(turn.question):  # the number, copied while the check's prompt is still read
+    if copies_number:  # the number, copied while the check's prompt is still read
         turn.direct = direct.extract(assistant, turn)
         turn.mark("direct_ms")
     yield from _write(assistant, turn, passages)

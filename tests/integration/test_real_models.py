@@ -98,11 +98,11 @@ def test_a_check_read_with_the_begun_reply_leaves_the_copy_nothing_to_read(real_
     apart = generator.yes_no(check), generator.copy(copy, sentence, 12)
     reads = []
     real_read_rows = generation._read_rows
-    monkeypatch.setattr(generation, "_read_rows", lambda *a: reads.append(len(a[1])) or real_read_rows(*a))
+    monkeypatch.setattr(generation, "_read_rows", lambda *a: reads.append((a[0].n_tokens, len(a[1]))) or real_read_rows(*a))
     together = generator.yes_no(check, then="نعم. العدد:")
     assert len(reads) == 1
     assert generator.copy(copy, sentence, 12) == apart[1] == "84"
-    assert len(reads) == 1  # the copy read nothing before its first choice
+    assert reads[1][0] == sum(reads[0])  # the copy's first pass starts where the check's ended: nothing read again
     assert together > 0 and abs(together - apart[0]) < 0.5  # the same yes: a larger pass sums a little differently
 
 
