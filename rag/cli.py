@@ -316,7 +316,8 @@ def bench(ctx, as_json, out_dir, question_file, n_questions, generators, scale, 
 @click.option("--baseline", type=click.Choice(["bm25-whitespace", "tutorial"]),
               help="With --retrieval-only: retrieve with a peer baseline over the same articles instead.")
 @click.option("--haystack", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Index these files or exports beside the set's articles (e.g. the archive), in an index of its own.")
+              help="Index these files or exports beside the set's articles (e.g. the archive), in an index of its own; "
+                   "a question's \"haystack\" gold, where it has one, replaces its own.")
 @click.option("--chunk-size", type=int)
 @click.option("--chunk-overlap", type=int)
 @_answer_options
@@ -337,7 +338,7 @@ def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, 
     from tqdm import tqdm
 
     from .evaluation import eval_assistant, run_evaluation, run_settings, summarise
-    from .questions import QuestionSetError, load_question_set, sample
+    from .questions import QuestionSetError, in_haystack, load_question_set, sample
 
     settings = _settings(ctx, **_answer_overrides(k, mode, retriever, context_tokens, temperature, max_tokens,
                                                   since, until, sources),
@@ -351,6 +352,8 @@ def evaluate(ctx, question_file, retrieval_only, limit, seed, out_dir, as_json, 
     questions = sample(qset.questions, limit, seed)
     if not questions:
         raise UserError(f"{question_file}: no valid questions")
+    if haystack:
+        questions = [in_haystack(q) for q in questions]
     assistant = eval_assistant(settings, qset, question_file.stem, retrieval_only, _progress("indexing"),
                                log=lambda line: click.echo(line, err=True), haystack=list(haystack))
     if baseline:

@@ -19,6 +19,8 @@ class Question:
     sources: list[str]
     type: str = ""
     judge: str = "answer"  # retrieval relevance: "answer" (a chunk holding a gold answer) or "source+answer"
+    # the gold with an archive indexed beside the set's articles, where the archive answers what they do not
+    in_haystack: Question | None = None
 
     @property
     def answerable(self) -> bool:
@@ -71,12 +73,23 @@ def _load_jsonl(text: str) -> QuestionSet:
             problems.append(f"line {number}: duplicate id '{qid}'")
             continue
         seen.add(qid)
-        questions.append(Question(qid, obj["question"].strip(), [a for a in obj.get("answers", []) if a.strip()],
-                                  list(obj.get("sources", [])), str(obj.get("type", "")),
-                                  "source+answer" if obj.get("judge") == "source+answer" else "answer"))
+        question = _question(qid, obj["question"].strip(), obj)
+        if "haystack" in obj:
+            question.in_haystack = _question(qid, question.question, obj["haystack"])
+        questions.append(question)
     if not questions and not problems:
         raise QuestionSetError("the file holds no questions")
     return QuestionSet(questions, problems)
+
+
+def _question(qid: str, text: str, gold: dict) -> Question:
+    return Question(qid, text, [a for a in gold.get("answers", []) if a.strip()], list(gold.get("sources", [])),
+                    str(gold.get("type", "")), "source+answer" if gold.get("judge") == "source+answer" else "answer")
+
+
+def in_haystack(question: Question) -> Question:
+    """The question as asked with an archive beside its articles."""
+    return question.in_haystack or question
 
 
 def _invalid(obj) -> str | None:
@@ -84,6 +97,11 @@ def _invalid(obj) -> str | None:
         return "each line must be a JSON object"
     if not isinstance(obj.get("question"), str) or not obj["question"].strip():
         return "'question' must be a non-empty string"
+    if "haystack" in obj:
+        reason = _invalid({**obj["haystack"], "question": obj["question"]}) if isinstance(obj["haystack"], dict) else \
+            "'haystack' must be an object"
+        if reason:
+            return f"haystack gold: {reason}"
     for key in ("answers", "sources"):
         value = obj.get(key, [])
         if not isinstance(value, list) or not all(isinstance(x, str) for x in value):

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from rag.evaluation import check_thresholds, retrieval_metrics, run_evaluation, summarise, token_f1
-from rag.questions import QuestionSetError, load_question_set, sample
+from rag.questions import QuestionSetError, in_haystack, load_question_set, sample
 from rag.report import compare, markdown_report, write_run
 from rag.settings import PROJECT_ROOT
 from rag.text import contains_normalized, language
@@ -52,6 +52,22 @@ def test_bad_jsonl_lines_are_reported_by_number(tmp_path: Path):
     qset = load_question_set(path)
     assert [q.id for q in qset.questions] == ["a", "line-7"]
     assert [p.split(":")[0] for p in qset.problems] == ["line 2", "line 3", "line 4", "line 5", "line 6"]
+
+
+def test_a_question_can_carry_its_gold_in_a_haystack(tmp_path: Path):
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"id": "cup", "question": "من فاز بكأس العالم 2014؟", "answers": [], "type": "unanswerable",
+                    "haystack": {"answers": ["ألمانيا"], "sources": ["okaz_1"], "judge": "source+answer"}}),
+        json.dumps({"id": "bad", "question": "سؤال؟", "haystack": {"answers": "ألمانيا"}}),
+        json.dumps({"id": "plain", "question": "سؤال آخر؟", "answers": ["x"]}),
+    ]), encoding="utf-8")
+    qset = load_question_set(path)
+    cup, plain = qset.questions
+    assert not cup.answerable and in_haystack(cup).answerable
+    assert (in_haystack(cup).id, in_haystack(cup).sources, in_haystack(cup).judge) == ("cup", ["okaz_1"], "source+answer")
+    assert in_haystack(plain) is plain
+    assert qset.problems == ["line 2: haystack gold: 'answers' must be a list of strings"]
 
 
 def test_not_a_question_file(tmp_path: Path):
