@@ -203,6 +203,8 @@ def ask(ctx, question, k, mode, retriever, context_tokens, temperature, max_toke
 
 
 def _print_answer(answer) -> None:
+    from .answering.answer import also_in
+
     click.echo()
     click.echo("\n" + ("—" * 40))
     text, d = answer.answer, answer.direct
@@ -218,6 +220,8 @@ def _print_answer(answer) -> None:
     click.echo()
     for c in (answer.citations() or answer.to_dict()["passages"]):
         click.echo(f"[{c['n']}] {source_line(c)}   ({c['chunk_id']}, chars {c['start']}–{c['end']})")
+        if also_in(c):
+            click.echo(f"    {also_in(c)}")
         click.echo(f"    {c['text']}")
     t = answer.timings
     click.echo(f"\nretrieve {t.get('retrieve_ms', 0):.0f} ms · first token {t.get('ttft_ms', 0):.0f} ms · "

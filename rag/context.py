@@ -30,6 +30,7 @@ class Passage:
     text: str
     score: float
     dense_score: float
+    also: tuple[Chunk, ...] = ()  # the same text in other articles (`Hit.also`)
 
 
 @dataclass
@@ -122,7 +123,7 @@ def assemble_context(question: str, hits: list[Hit], budget_tokens: int,
             if passages and used + cost > budget_tokens:
                 break
             passages.append(Passage(len(passages) + 1, hit.chunk, hit.chunk.start, hit.chunk.end,
-                                    hit.chunk.text, hit.score, hit.dense_score))
+                                    hit.chunk.text, hit.score, hit.dense_score, hit.also))
             used += cost
         return passages
 
@@ -161,5 +162,5 @@ def merge_into_passages(chosen: list[ScoredSentence]) -> list[Passage]:
         start, end = run[0].start, run[-1].end
         text = hit.chunk.text[start - hit.chunk.start : end - hit.chunk.start]
         passages.append(Passage(len(passages) + 1, hit.chunk, start, end, text,
-                                max(s.score for s in run), hit.dense_score))
+                                max(s.score for s in run), hit.dense_score, hit.also))
     return passages

@@ -4,7 +4,7 @@ with near-duplicate chunks kept out of the top k.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -66,6 +66,7 @@ class Hit:
     score: float
     dense_score: float
     bm25_score: float
+    also: tuple[Chunk, ...] = ()  # the same text in other articles: a wire story other outlets ran too
 
 
 class Retriever:
@@ -136,15 +137,18 @@ class Retriever:
 
 
 def remove_near_duplicates(hits: list[Hit], threshold: float) -> list[Hit]:
-    """Drop a hit whose words are mostly (≥ threshold) contained in a better hit's, or vice versa."""
+    """Drop a hit whose words are mostly (≥ threshold) contained in a better hit's, or vice versa;
+    the better hit lists the dropped chunk in `also` when it comes from another article.
+    """
     kept: list[Hit] = []
     kept_tokens: list[set[str]] = []
     for hit in hits:
         tokens = set(tokenize(hit.chunk.text))
-        duplicate = any(
-            len(tokens & other) / max(1, min(len(tokens), len(other))) >= threshold for other in kept_tokens
-        )
-        if not duplicate:
+        twin = next((i for i, other in enumerate(kept_tokens)
+                     if len(tokens & other) / max(1, min(len(tokens), len(other))) >= threshold), None)
+        if twin is None:
             kept.append(hit)
             kept_tokens.append(tokens)
+        elif hit.chunk.source not in {c.source for c in (kept[twin].chunk, *kept[twin].also)}:
+            kept[twin] = replace(kept[twin], also=(*kept[twin].also, hit.chunk))
     return kept

@@ -54,6 +54,16 @@ def test_copied_answer_is_plain_text_with_its_sources():
     assert "**" not in text
 
 
+def test_a_source_other_outlets_ran_too_is_exported_with_them():
+    also = (Chunk("okaz_1#2", "okaz_1", "محطة ينبع", 0, 9, "بلغت كلفة المحطة", "okaz", "2015-08-13"),)
+    passage = Passage(1, CHUNK, 100, 134, CHUNK.text, 1.0, 0.9, also)
+    record = turn(passages=[passage, OTHER])
+    assert record["sources"][0]["also"] == [{"chunk_id": "okaz_1#2", "source": "okaz_1", "title": "محطة ينبع",
+                                             "outlet": "okaz", "date": "2015-08-13", "url": ""}]
+    assert "وردت أيضاً في · also in: okaz, 2015-08-13" in answer_text(record)
+    assert "also in" not in answer_text(turn())
+
+
 def test_an_abstention_lists_the_closest_passages():
     text = answer_text(turn(abstained=True, answer="لا تذكر المصادر ذلك.", direct=None))
     assert "أقرب المقاطع · Closest passages:" in text and "[2] خبر آخر" in text

@@ -37,6 +37,13 @@ def test_abstention_shows_the_closest_passages_label_in_the_questions_language()
     assert '<div dir="ltr">' in html and "Closest passages:" in html
 
 
+def test_a_passage_other_outlets_ran_too_names_them_in_the_questions_language():
+    also = (Chunk("okaz_1#0", "okaz_1", "عنوان", 0, 9, "قتل 84 شخصاً", "okaz", "2016-07-15"),)
+    html = render_answer_markdown(answer(passages=[Passage(1, CHUNK, 10, 40, CHUNK.text, 1.2, 0.9, also)]))
+    assert label("also_in", "ar") in html and "okaz" in html and "2016-07-15" in html
+    assert label("also_in", "ar") not in render_answer_markdown(answer())
+
+
 def test_draft_and_timings():
     assert render_draft(answer(), label("checking", "en")).endswith("answers the question…</small></p>")
     assert render_timings(answer()) == "✅ retrieve 12 ms · first token 0.3 s · total 1.5 s"

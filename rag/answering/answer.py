@@ -97,7 +97,15 @@ class Answer:
 def passage_dict(p: Passage) -> dict:
     c = p.chunk
     return {"n": p.n, "chunk_id": c.chunk_id, "source": c.source, "title": c.title, "outlet": c.outlet,
-            "date": c.date, "url": c.url, "start": p.start, "end": p.end, "text": p.text, "score": round(p.score, 4)}
+            "date": c.date, "url": c.url, "start": p.start, "end": p.end, "text": p.text, "score": round(p.score, 4),
+            "also": [{"chunk_id": a.chunk_id, "source": a.source, "title": a.title, "outlet": a.outlet, "date": a.date,
+                      "url": a.url} for a in p.also]}
+
+
+def also_in(source: dict) -> str:
+    """Where else the passage's text ran ("… okaz, 2015-07-22; alwatan, 2015-07-23"), or ""."""
+    places = [", ".join(x for x in (a["outlet"] or a["title"] or a["source"], a["date"]) if x) for a in source.get("also", [])]
+    return f"وردت أيضاً في · also in: {'; '.join(places)}" if places else ""
 
 
 def render_answer(sentences: list[AnswerSentence]) -> str:

@@ -10,6 +10,7 @@ LABELS = {
     "closest": ("أقرب المقاطع:", "Closest passages:"),
     "unsupported": ("غير مدعوم بالمصادر، حُذف:", "Not supported by the sources, left out:"),
     "whole_article": ("المقال كاملاً", "Whole article"),
+    "also_in": ("وردت أيضاً في:", "Also in:"),
 }
 
 

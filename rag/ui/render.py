@@ -53,8 +53,8 @@ def render_answer_markdown(answer: Answer) -> str:
                   for s in answer.sentences if not s.supported]
     if answer.passages:
         parts.append('<ol class="source-list">')
-        parts += [f'<li value="{p.n}">{_cite_link(p.n, p.chunk.chunk_id, p.start, p.end)} {source_html(p.chunk)}</li>'
-                  for p in answer.passages]
+        parts += [f'<li value="{p.n}">{_cite_link(p.n, p.chunk.chunk_id, p.start, p.end)} {source_html(p.chunk)}'
+                  f'{also_html(p.also, answer.language)}</li>' for p in answer.passages]
         parts.append("</ol>")
     parts += [f'<p dir="auto"><small>ℹ {html.escape(notice)}</small></p>' for notice in answer.notices]
     parts.append("</div>")
@@ -86,6 +86,13 @@ def source_html(chunk) -> str:
         title = f'<a href="{html.escape(chunk.url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
     where = " · ".join(html.escape(x) for x in (chunk.outlet, chunk.date) if x)
     return f"<bdi>{title}</bdi>" + (f" <small>(<bdi>{where}</bdi>)</small>" if where else "")
+
+
+def also_html(also, lang: str) -> str:
+    """The other articles that ran the passage's text (a wire story in several outlets)."""
+    if not also:
+        return ""
+    return f'<br><small class="also-in">{label("also_in", lang)} ' + "؛ ".join(source_html(c) for c in also) + "</small>"
 
 
 def render_draft(answer: Answer, doing: str) -> str:
