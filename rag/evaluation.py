@@ -122,7 +122,10 @@ def _retrieval_record(q: Question, hits: list, chunk_texts: dict[str, tuple[str,
     judge = relevance_judge(q)
     relevant = [bool(judge and judge(*chunk_texts[h.chunk.chunk_id])) for h in hits]
     record = {"retrieved": [{"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "score": round(h.score, 5),
-                             "dense_score": round(h.dense_score, 4), "relevant": r} for h, r in zip(hits, relevant)]}
+                             "dense_score": round(h.dense_score, 4), "relevant": r,
+                             "also": [{"source": c.source, "relevant": bool(judge and judge(*chunk_texts[c.chunk_id]))}
+                                      for c in h.also]}
+                            for h, r in zip(hits, relevant)]}
     if judge:
         texts = chunk_texts.values()
         if getattr(judge, "sources", None) is not None:
