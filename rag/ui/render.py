@@ -92,7 +92,8 @@ def also_html(also, lang: str) -> str:
     """The other articles that ran the passage's text (a wire story in several outlets)."""
     if not also:
         return ""
-    return f'<br><small class="also-in">{label("also_in", lang)} ' + "؛ ".join(source_html(c) for c in also) + "</small>"
+    separator = "؛ " if lang == "ar" else "; "
+    return f'<br><small class="also-in">{label("also_in", lang)} ' + separator.join(source_html(c) for c in also) + "</small>"
 
 
 def render_draft(answer: Answer, doing: str) -> str:
