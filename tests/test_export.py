@@ -55,13 +55,17 @@ def test_copied_answer_is_plain_text_with_its_sources():
 
 
 def test_a_source_other_outlets_ran_too_is_exported_with_them():
-    also = (Chunk("okaz_1#2", "okaz_1", "محطة ينبع", 0, 9, "بلغت كلفة المحطة", "okaz", "2015-08-13"),)
+    also = (Chunk("okaz_1#2", "okaz_1", "محطة ينبع", 0, 9, "بلغت كلفة المحطة", "okaz", "2015-08-13"),
+            Chunk("okaz_2#0", "okaz_2", "كلفة محطة ينبع", 0, 9, "بلغت كلفة المحطة", "okaz", "2015-08-13"))
     passage = Passage(1, CHUNK, 100, 134, CHUNK.text, 1.0, 0.9, also)
     record = turn(passages=[passage, OTHER])
-    assert record["sources"][0]["also"] == [{"chunk_id": "okaz_1#2", "source": "okaz_1", "title": "محطة ينبع",
-                                             "outlet": "okaz", "date": "2015-08-13", "url": ""}]
-    assert "وردت أيضاً في · also in: okaz, 2015-08-13" in answer_text(record)
+    assert record["sources"][0]["also"][0] == {"chunk_id": "okaz_1#2", "source": "okaz_1", "title": "محطة ينبع",
+                                               "outlet": "okaz", "date": "2015-08-13", "url": ""}
+    assert len(record["sources"][0]["also"]) == 2
+    assert "وردت أيضاً في · also in: okaz, 2015-08-13\n" in answer_text(record)  # an outlet's reprint once
     assert "also in" not in answer_text(turn())
+    reprint = (Chunk("sahil_2#0", "sahil_2", "محطة ينبع", 0, 9, "بلغت كلفة المحطة", "صحيفة الساحل", "2015-08-12"),)
+    assert "also in" not in answer_text(turn(passages=[Passage(1, CHUNK, 100, 134, CHUNK.text, 1.0, 0.9, reprint)]))
 
 
 def test_an_abstention_lists_the_closest_passages():

@@ -104,7 +104,10 @@ def passage_dict(p: Passage) -> dict:
 
 def also_in(source: dict) -> str:
     """Where else the passage's text ran ("… okaz, 2015-07-22; alwatan, 2015-07-23"), or ""."""
-    places = [", ".join(x for x in (a["outlet"] or a["title"] or a["source"], a["date"]) if x) for a in source.get("also", [])]
+    def place(a: dict) -> str:
+        return ", ".join(x for x in (a["outlet"] or a["title"] or a["source"], a["date"]) if x)
+
+    places = [p for p in dict.fromkeys(place(a) for a in source.get("also", [])) if p != place(source)]  # reprints once
     return f"وردت أيضاً في · also in: {'; '.join(places)}" if places else ""
 
 
