@@ -220,8 +220,8 @@ def _print_answer(answer) -> None:
     click.echo()
     for c in (answer.citations() or answer.to_dict()["passages"]):
         click.echo(f"[{c['n']}] {source_line(c)}   ({c['chunk_id']}, chars {c['start']}–{c['end']})")
-        if also_in(c):
-            click.echo(f"    {also_in(c)}")
+        if note := also_in(c):
+            click.echo(f"    {note}")
         click.echo(f"    {c['text']}")
     t = answer.timings
     click.echo(f"\nretrieve {t.get('retrieve_ms', 0):.0f} ms · first token {t.get('ttft_ms', 0):.0f} ms · "

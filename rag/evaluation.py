@@ -120,11 +120,14 @@ def answer_metrics(text: str, answers: list[str]) -> dict:
 
 def _retrieval_record(q: Question, hits: list, chunk_texts: dict[str, tuple[str, str]]) -> dict:
     judge = relevance_judge(q)
-    relevant = [bool(judge and judge(*chunk_texts[h.chunk.chunk_id])) for h in hits]
+
+    def is_relevant(chunk) -> bool:
+        return bool(judge and judge(*chunk_texts[chunk.chunk_id]))
+
+    relevant = [is_relevant(h.chunk) for h in hits]
     record = {"retrieved": [{"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "score": round(h.score, 5),
                              "dense_score": round(h.dense_score, 4), "relevant": r,
-                             "also": [{"source": c.source, "relevant": bool(judge and judge(*chunk_texts[c.chunk_id]))}
-                                      for c in h.also]}
+                             "also": [{"source": c.source, "relevant": is_relevant(c)} for c in h.also]}
                             for h, r in zip(hits, relevant)]}
     if judge:
         texts = chunk_texts.values()

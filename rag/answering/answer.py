@@ -95,11 +95,14 @@ class Answer:
 
 
 def passage_dict(p: Passage) -> dict:
-    c = p.chunk
-    return {"n": p.n, "chunk_id": c.chunk_id, "source": c.source, "title": c.title, "outlet": c.outlet,
-            "date": c.date, "url": c.url, "start": p.start, "end": p.end, "text": p.text, "score": round(p.score, 4),
-            "also": [{"chunk_id": a.chunk_id, "source": a.source, "title": a.title, "outlet": a.outlet, "date": a.date,
-                      "url": a.url} for a in p.also]}
+    return {"n": p.n, **_article_of(p.chunk), "start": p.start, "end": p.end, "text": p.text,
+            "score": round(p.score, 4), "also": [_article_of(a) for a in p.also]}
+
+
+def _article_of(c) -> dict:
+    """What a journalist knows a chunk's article by."""
+    return {"chunk_id": c.chunk_id, "source": c.source, "title": c.title, "outlet": c.outlet, "date": c.date,
+            "url": c.url}
 
 
 def also_in(source: dict) -> str:

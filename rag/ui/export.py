@@ -65,8 +65,8 @@ def answer_text(turn: dict, markdown: bool = False) -> str:
         lines.append("المصادر · Sources:" if not turn["abstained"] else "أقرب المقاطع · Closest passages:")
         for s in cited:
             lines.append(f"[{s['n']}] {esc(source_line(s))}, chars {s['start']}–{s['end']}")
-            if also_in(s):
-                lines.append(esc(also_in(s)))
+            if note := also_in(s):
+                lines.append(esc(note))
             quoted = s["text"].replace("\n", " ")
             lines.append(f"> {esc(quoted)}" if markdown else f"    «{quoted}»")
         lines.append("")
