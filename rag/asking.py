@@ -58,6 +58,9 @@ _WHEN_WORDS = _CALENDAR_WORDS | frozenset(normalize(w) for w in (
     "ماي أمس الأمس اليوم غدا غداً القرن قرن عقد ستينات سبعينات ثمانينات تسعينات الستينات السبعينات "
     "الثمانينات التسعينات").split())
 
+# Words that place a date relative to the story: part of a date phrase ("26 نونبر الماضي"), not one alone.
+_RELATIVE_WORDS = frozenset(normalize(w) for w in "الماضي الماضية المقبل المقبلة الجاري الجارية الحالي".split())
+
 
 def _start_kind(question: str) -> str:
     q = normalize(question).strip() + " "
@@ -122,3 +125,8 @@ def fits(question: str, answer: str) -> bool:
     if kind == "where":
         return not _DIGIT.match(answer)
     return True
+
+
+def is_date_word(word: str) -> bool:
+    """A word of a date phrase: digits, a month, a weekday, a date word or a relative one ("الماضي")."""
+    return bool(_DIGIT.search(word)) or bool(_forms(word) & (_WHEN_WORDS | _RELATIVE_WORDS))

@@ -109,6 +109,36 @@ def test_a_negation_stays_with_the_word_it_negates():
     assert sentence[start:end] == "لن ينتصروا"
 
 
+def test_a_negation_or_deputy_title_just_before_the_copy_is_taken_into_it():
+    sentence = "وأكد رودس أنه حاليا لا يوجد تهديد حقيقي محدد لهجوم."
+    start, end = answer_span("يوجد تهديد حقيقي محدد", sentence, "ماذا قال رودس عن الخطر؟")
+    assert sentence[start:end] == "لا يوجد تهديد حقيقي محدد"  # without «لا» it says the opposite
+    sentence = "وحضر الاجتماع ونائب وزير الأمن الوطني، أليهاندرو مايوركاس."
+    start, end = answer_span("وزير الأمن الوطني", sentence, "ما منصب أليهاندرو مايوركاس؟")
+    assert sentence[start:end] == "نائب وزير الأمن الوطني"  # the deputy's post, the و written on it left out
+    sentence = "وقال إن وزير الأمن الوطني سيزور باريس."
+    start, end = answer_span("وزير الأمن الوطني", sentence, "من سيزور باريس؟")
+    assert sentence[start:end] == "وزير الأمن الوطني"  # nothing to take in
+
+
+def test_question_words_are_trimmed_with_a_preposition_or_pronoun_written_on():
+    sentence = "وأرسلت فرنسا حاملة طائراتها النووية شارل ديغول."
+    start, end = answer_span("حاملة طائراتها النووية شارل ديغول", sentence, "ما اسم حاملة الطائرات النووية؟")
+    assert sentence[start:end] == "شارل ديغول"
+    sentence = "داهمت الشرطة مسجداً بضاحية أرجنتوي."
+    start, end = answer_span("بضاحية أرجنتوي", sentence, "في أي ضاحية داهمت الشرطة مسجداً؟")
+    assert sentence[start:end] == "أرجنتوي"
+
+
+def test_a_when_answer_ends_with_its_date():
+    sentence = "وعقد الاجتماع في باريس في 11 كانون الثاني/يناير لمناقشة الأمن، بعد لقاء 26 نونبر الماضي."
+    start, end = answer_span("11 كانون الثاني يناير لمناقشة", sentence, "متى عقد الاجتماع في باريس؟")
+    assert sentence[start:end] == "11 كانون الثاني/يناير"
+    start, end = answer_span("26 نونبر الماضي", sentence, "متى كان اللقاء؟")
+    assert sentence[start:end] == "26 نونبر الماضي"  # a relative word is part of the date
+    start, end = answer_span("الأمن", sentence, "ماذا ناقش الاجتماع؟")
+    assert sentence[start:end] == "الأمن"  # not a when-question: left as copied
+
 def test_a_who_question_copied_as_its_title_gets_the_name_after_it():
     sentence = "أعلن وزير الدفاع الفرنسي جان إيف لودريان أول أمس الاثنين في موسكو أن روسيا وفرنسا عازمتان."
     question = "من هو وزير الدفاع الفرنسي الذي زار موسكو؟"

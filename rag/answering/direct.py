@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..asking import DIGITS, answer_kind, asks_name, asks_number, fits
+from ..asking import DIGITS, answer_kind, asks_name, asks_number, fits, is_date_word
 from ..context import merge_into_passages
 from ..copying import WORD as _WORD
 from ..grounding import check_messages
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 MAX_WORDS = 12  # longer than this is a sentence, not a direct answer
 MAX_NAME_WORDS = 3
 _NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
+# Words that change what follows them: "لا يوجد تهديد", "نائب وزير الأمن" said without them is false.
+_QUALIFIERS = _NEGATIONS | frozenset(normalize(w) for w in "نائب مساعد وكيل".split())
+_PROCLITICS = tuple("بلكف")
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
 _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
@@ -73,20 +76,58 @@ def locate(phrase: str, sentence: str) -> tuple[int, int] | None:
     return None
 
 
+def _forms(word: str) -> set[str]:
+    """A word's stems, loosely: one more suffix off ("طائراتها" → "طائر", as "الطائرات"), and
+    without a one-letter proclitic ("بضاحية" as "ضاحية"). Loose is safe here: it only decides
+    which edge words repeat the question.
+    """
+    forms = set(content_tokens(word))
+    forms |= {light_stem(t) for t in forms}
+    if normalize(word).startswith(_PROCLITICS) and len(word) >= 5:
+        forms |= {f for t in content_tokens(word[1:]) for f in (t, light_stem(t))}
+    return forms
+
+
 def trimmed(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
     """The span without the question's own words and function words at its edges ("وزيرة
     الداخلية تيريسا ماي" → "تيريسا ماي"), a negation kept with the word it negates ("لن
     ينتصروا"); None when nothing else is left: the copy added nothing to the question.
     """
-    known = set(content_tokens(question))
+    known = set(content_tokens(question)).union(*(_forms(w) for w in _WORD.findall(question)))
     words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
-    keep = [not (set(content_tokens(m.group())) <= known) for m in words]
+    keep = [bool(content_tokens(m.group())) and not _forms(m.group()) & known
+            and not set(content_tokens(m.group())) <= known for m in words]
     for i in range(len(words) - 1):
         keep[i] = keep[i] or (normalize(words[i].group()) in _NEGATIONS and keep[i + 1])
     if not any(keep):
         return None
     first, last = keep.index(True), len(keep) - 1 - keep[::-1].index(True)
     return words[first].start(), words[last].end()
+
+
+def qualified(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span with the negation or the deputy's title right before it ("لا يوجد تهديد", "نائب
+    وزير الأمن"), without the و written on it: without them the answer says something false.
+    """
+    before = [m for m in _words(sentence) if m.end() <= span[0]]
+    if not before or sentence[before[-1].end() : span[0]].strip():
+        return span
+    word = normalize(before[-1].group())
+    if word in _QUALIFIERS:
+        return before[-1].start(), span[1]
+    if word.startswith("و") and word[1:] in _QUALIFIERS:
+        return before[-1].start() + 1, span[1]
+    return span
+
+
+def date_only(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int]:
+    """For a when-question, the span up to its last date word ("11 كانون الثاني/يناير لمناقشة" →
+    "11 كانون الثاني/يناير"); a relative word ("الماضي") belongs to the date and stays.
+    """
+    if answer_kind(question) != "when":
+        return span
+    dated = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1] and is_date_word(m.group())]
+    return (span[0], dated[-1].end()) if dated else span
 
 
 def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
@@ -119,8 +160,10 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     """
     copied = locate(written, sentence)
     span = copied and trimmed(sentence, copied, question)
-    if span or not normalize(question).startswith(_WHO):
-        return span
+    if span:
+        return date_only(sentence, qualified(sentence, span), question)
+    if not normalize(question).startswith(_WHO):
+        return None
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
     if head is None:
         return None
