@@ -136,6 +136,8 @@ def test_a_when_answer_ends_with_its_date():
     assert sentence[start:end] == "11 كانون الثاني/يناير"
     start, end = answer_span("26 نونبر الماضي", sentence, "متى كان اللقاء؟")
     assert sentence[start:end] == "26 نونبر الماضي"  # a relative word is part of the date
+    start, end = answer_span("26 نونبر", sentence, "في أي يوم من نونبر كان اللقاء؟")
+    assert sentence[start:end] == "26 نونبر"  # the month stays with its day, though the question says it
     start, end = answer_span("الأمن", sentence, "ماذا ناقش الاجتماع؟")
     assert sentence[start:end] == "الأمن"  # not a when-question: left as copied
 

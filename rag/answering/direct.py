@@ -120,14 +120,21 @@ def qualified(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     return span
 
 
-def date_only(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int]:
-    """For a when-question, the span up to its last date word ("11 كانون الثاني/يناير لمناقشة" →
-    "11 كانون الثاني/يناير"); a relative word ("الماضي") belongs to the date and stays.
+def date_only(sentence: str, copied: tuple[int, int], span: tuple[int, int], question: str) -> tuple[int, int]:
+    """For a when-question, the copied date whole and nothing after it: the span runs on over the
+    copy's date words even where the question says them ("13" → "13 نونبر") and ends at its last
+    one ("11 كانون الثاني/يناير لمناقشة" → "11 كانون الثاني/يناير"); a relative word ("الماضي")
+    belongs to the date and stays.
     """
     if answer_kind(question) != "when":
         return span
-    dated = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1] and is_date_word(m.group())]
-    return (span[0], dated[-1].end()) if dated else span
+    end = span[1]
+    for m in (m for m in _words(sentence) if span[1] < m.start() and m.end() <= copied[1]):
+        if not is_date_word(m.group()):
+            break
+        end = m.end()
+    dated = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= end and is_date_word(m.group())]
+    return (span[0], dated[-1].end()) if dated else (span[0], end)
 
 
 def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
@@ -161,7 +168,7 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     copied = locate(written, sentence)
     span = copied and trimmed(sentence, copied, question)
     if span:
-        return date_only(sentence, qualified(sentence, span), question)
+        return date_only(sentence, copied, qualified(sentence, span), question)
     if not normalize(question).startswith(_WHO):
         return None
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
