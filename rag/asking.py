@@ -88,6 +88,26 @@ def answer_kind(question: str) -> str:
     return "count" if _COUNT_INSIDE.search(q) else "when" if _WHEN_INSIDE.search(q) else "any"
 
 
+_WHICH = frozenset(normalize(w) for w in ("أي", "لأي", "بأي", "وأي"))
+_WHICH_AFTER = frozenset(normalize(w) for w in ("في", "إلى", "من", "على", "عن", "مع"))
+_RELATIVES = frozenset(normalize(w) for w in ("الذي", "التي", "الذين", "اللذان", "اللتان", "اللذين", "اللتين"))
+
+
+def asked_noun(question: str) -> str | None:
+    """The noun a question asks for, with the article, as the question writes it: "الشعار" for
+    "ما الشعار الذي…؟", "المادة" for "أي مادة…؟", "المساحة" for "على أي مساحة…؟"; None for other
+    questions ("ما هو…؟", "ماذا…؟", "ما الذي…؟"). The copy's reply begins with it (direct.py).
+    """
+    words = WORD.findall(question)
+    forms = [normalize(w) for w in words]
+    if len(words) > 1 and forms[0] in ("ما", "وما") and forms[1].startswith("ال") and forms[1] not in _RELATIVES:
+        return words[1]
+    at = 1 if forms and forms[0] in _WHICH_AFTER else 0
+    if len(words) > at + 1 and forms[at] in _WHICH and forms[at + 1] not in _RELATIVES:
+        noun = words[at + 1]
+        return noun if forms[at + 1].startswith("ال") else "ال" + noun
+    return None
+
 def asks_number(question: str) -> bool:
     """An English question that a number alone answers ("How many…", "In what year…")."""
     return bool(_ASKS_NUMBER_EN.search(question.strip()))

@@ -1,6 +1,6 @@
 """What a question asks for, and whether a text holds that kind of answer."""
 
-from rag.asking import answer_kind, asks_count, asks_date, asks_name, asks_number, fits, holds_date, holds_number
+from rag.asking import answer_kind, asked_noun, asks_count, asks_date, asks_name, asks_number, fits, holds_date, holds_number
 
 
 def test_the_kind_asked_for_is_read_from_how_the_question_starts():
@@ -55,3 +55,12 @@ def test_a_question_may_ask_both_how_many_and_when():
     question = "In which year were how many people killed in the Paris attacks?"
     assert asks_count(question) and asks_date(question) and answer_kind(question) == "count"
     assert not holds_date("أعلنت وزيرة الداخلية تيريسا ماي")  # the Maghrebi month ماي is also a name
+
+
+def test_the_noun_a_question_asks_for_comes_with_its_article():
+    assert asked_noun("ما الشعار الذي حملته لافتات المتظاهرين؟") == "الشعار"
+    assert asked_noun("أي مادة من معاهدة الحلف؟") == "المادة"
+    assert asked_noun("على أي مساحة امتد الحريق؟") == "المساحة"
+    assert asked_noun("مع أي بلدين تنسق الشرطة؟") == "البلدين"
+    assert [asked_noun(q) for q in ("ما الذي سبق المداهمة؟", "ما هو الحي الكائن غربي الطريق؟", "ماذا قالت ماي؟",
+                                    "ما منصب بن رودس؟", "كم شخصاً قتل؟", "أي")] == [None] * 6

@@ -83,6 +83,15 @@ def test_the_reply_is_begun_with_the_kind_of_phrase_asked_for(assistant, generat
     assert check["then"] == begun["content"]  # read by the check's pass, so the copy starts at once
 
 
+def test_a_question_naming_what_it_asks_for_begins_the_reply_with_that_noun(assistant, generator):
+    question = "ما الشعار الذي رفعه المتظاهرون في نيس؟"
+    generator.checks.append(2.0)
+    generator.replies.append("84")
+    assistant.ask(question, mode="extractive")
+    begun = generator.history[-1]["messages"][-1]
+    assert begun == {"role": "assistant", "content": "نعم. الشعار:"}
+    assert next(h for h in generator.history if h.get("yes_no"))["then"] == begun["content"]
+
 def test_a_generator_that_does_not_continue_replies_is_asked_in_a_turn_of_its_own(assistant, generator):
     generator.continues_replies = False  # a model server
     generator.checks.append(2.0)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..asking import DIGITS, answer_kind, asks_name, asks_number, fits, is_date_word
+from ..asking import DIGITS, answer_kind, asked_noun, asks_name, asks_number, fits, is_date_word
 from ..context import merge_into_passages
 from ..copying import WORD as _WORD
 from ..grounding import check_messages
@@ -188,13 +188,18 @@ def number_in(sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
 
 def reply_start(assistant: Assistant, turn: Turn) -> str:
     """The check's reply as the copy begins it, by the kind of phrase asked for ("نعم. العدد:"),
-    for a generator that continues a begun reply; else "" (a model server may answer a begun
-    reply with a new one).
+    or by the noun asked for ("نعم. الشعار:" for "ما الشعار…؟") where the question names one and
+    no kind; for a generator that continues a begun reply; else "" (a model server may answer a
+    begun reply with a new one).
     """
     if not assistant.generator.continues_replies:
         return ""
     language = assistant.settings.generation.corpus_language
-    kind = answer_kind(turn.question) if turn.language == language else "name" if asks_name(turn.question) else "any"
+    if turn.language != language:
+        return assistant.prompts.render(f"direct_{'name' if asks_name(turn.question) else 'any'}", language)
+    kind = answer_kind(turn.question)
+    if kind == "any" and (noun := asked_noun(turn.question)):
+        return assistant.prompts.render("direct_noun", language, noun=noun)
     return assistant.prompts.render(f"direct_{kind}", language)
 
 
