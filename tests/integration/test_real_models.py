@@ -162,3 +162,8 @@ def test_the_checks_system_prompt_stays_read_while_the_model_writes(real_assista
     held = [[int(t) for t in context.input_ids[: context.n_tokens]] for context in generator.llms]
     assert any(h[i : i + len(system)] == system for h in held for i in range(8))  # after the template's few tokens
     assert abs(check_answer(generator, prompts, "ar", NICE_Q, sentence) - first) < 0.3
+
+
+def test_a_question_naming_its_noun_gets_the_phrase_copied_under_it(real_assistant):
+    answer = real_assistant.ask("ما الشعار الذي رفعه المتظاهرون على لافتاتهم في ساحة الأمم؟", mode="extractive")
+    assert answer.direct is not None and answer.direct.text == "أنا شارلي", (answer.raw_answer, answer.direct)
