@@ -108,6 +108,7 @@ def asked_noun(question: str) -> str | None:
         return noun if forms[at + 1].startswith("ال") else "ال" + noun
     return None
 
+
 def asks_number(question: str) -> bool:
     """An English question that a number alone answers ("How many…", "In what year…")."""
     return bool(_ASKS_NUMBER_EN.search(question.strip()))

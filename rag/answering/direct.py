@@ -76,7 +76,7 @@ def locate(phrase: str, sentence: str) -> tuple[int, int] | None:
     return None
 
 
-def _forms(word: str) -> set[str]:
+def _loose_stems(word: str) -> set[str]:
     """A word's stems, loosely: one more suffix off ("طائراتها" → "طائر", as "الطائرات"), and
     without a one-letter proclitic ("بضاحية" as "ضاحية"). Loose is safe here: it only decides
     which edge words repeat the question.
@@ -93,10 +93,9 @@ def trimmed(sentence: str, span: tuple[int, int], question: str) -> tuple[int, i
     الداخلية تيريسا ماي" → "تيريسا ماي"), a negation kept with the word it negates ("لن
     ينتصروا"); None when nothing else is left: the copy added nothing to the question.
     """
-    known = set(content_tokens(question)).union(*(_forms(w) for w in _WORD.findall(question)))
+    known = set(content_tokens(question)).union(*(_loose_stems(w) for w in _WORD.findall(question)))
     words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
-    keep = [bool(content_tokens(m.group())) and not _forms(m.group()) & known
-            and not set(content_tokens(m.group())) <= known for m in words]
+    keep = [bool(content_tokens(m.group())) and not _loose_stems(m.group()) & known for m in words]
     for i in range(len(words) - 1):
         keep[i] = keep[i] or (normalize(words[i].group()) in _NEGATIONS and keep[i + 1])
     if not any(keep):
@@ -128,12 +127,13 @@ def date_only(sentence: str, copied: tuple[int, int], span: tuple[int, int], que
     """
     if answer_kind(question) != "when":
         return span
+    words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= copied[1]]
     end = span[1]
-    for m in (m for m in _words(sentence) if span[1] < m.start() and m.end() <= copied[1]):
+    for m in (m for m in words if m.start() > span[1]):
         if not is_date_word(m.group()):
             break
         end = m.end()
-    dated = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= end and is_date_word(m.group())]
+    dated = [m for m in words if m.end() <= end and is_date_word(m.group())]
     return (span[0], dated[-1].end()) if dated else (span[0], end)
 
 
