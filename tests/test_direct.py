@@ -111,6 +111,18 @@ def test_a_copy_not_in_the_sentence_gives_no_direct_answer(assistant, generator)
     assert not answer.abstained and answer.direct is None and "<mark>" not in render_answer_markdown(answer)
 
 
+def test_an_unsure_yes_with_nothing_of_the_asked_kind_copied_abstains(assistant, generator):
+    generator.checks.append(1.0)  # passes min_answer_score, under min_uncopied_check
+    generator.replies.append("مئة شخص")  # not in the sentence: nothing copied
+    answer = assistant.ask(PARIS_Q, mode="extractive")
+    assert answer.abstained and answer.direct is None
+    assert "found no number in the closest sentence" in " ".join(answer.notices)
+
+    generator.checks.append(1.0)
+    generator.replies.append("129")
+    answer = assistant.ask(PARIS_Q, mode="extractive")  # the same yes, with the number copied
+    assert not answer.abstained and answer.direct is not None and answer.direct.text == "129"
+
 
 def test_a_negation_stays_with_the_word_it_negates():
     sentence = "وقالت ماي إن الإرهابيين لن ينتصروا، سنتغلب عليهم."

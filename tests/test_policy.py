@@ -75,3 +75,17 @@ def test_check_before_writing_and_checking_at_all():
     assert not policy.checks_before_writing(GroundingSettings(check_before_writing=False))
     assert not policy.checks_before_writing(GroundingSettings(check_answers=False))
     assert policy.checks_answers(GroundingSettings(), True) and not policy.checks_answers(GroundingSettings(), False)
+
+
+@pytest.mark.parametrize("question, copied, model, declines", [
+    ("كم شخصا قتل في الهجوم؟", False, 1.0, True),  # a number asked, none copied, an unsure yes
+    ("كم شخصا قتل في الهجوم؟", True, 1.0, False),  # the number copied: the check alone decides
+    ("كم شخصا قتل في الهجوم؟", False, 1.5, False),  # a sure yes
+    ("من هو وزير الخارجية؟", False, 1.0, True),
+    ("لماذا تأجل الاجتماع؟", False, 1.0, False),  # no short answer asked for: no copy expected
+])
+def test_an_uncopied_answer_needs_a_surer_yes(question, copied, model, declines):
+    g = GroundingSettings(min_uncopied_check=1.5)
+    check = AnswerCheck(model, None, model)
+    assert policy.uncopied_declines(question, copied, check, g) is declines
+    assert not policy.uncopied_declines(question, copied, check, GroundingSettings(min_uncopied_check=None))

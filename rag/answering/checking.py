@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..asking import answer_kind
 from ..context import ScoredSentence
 from ..grounding import AnswerCheck, check_answer, missing_question_words, question_coverage
 from . import policy
@@ -56,3 +57,16 @@ def declined(assistant: Assistant, turn: Turn) -> Answer:
     else:
         notice = "The model found that the closest sentence does not state the answer."
     return turn.abstain(turn.closest_passages(), notice)
+
+
+_ASKED = {"name": "name", "count": "number", "when": "date", "where": "place"}
+
+
+def uncopied(assistant: Assistant, turn: Turn) -> Answer:
+    """The abstention when a name, number, date or place was asked, none could be copied from the
+    checked sentence, and the model's yes was not sure enough without it.
+    """
+    asked = _ASKED.get(answer_kind(turn.question), "answer")
+    return turn.abstain(turn.closest_passages(),
+                        f"The model found no {asked} in the closest sentence to answer with, "
+                        "and its yes was not sure enough without one.")

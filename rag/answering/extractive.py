@@ -35,4 +35,7 @@ def answer(assistant: Assistant, turn: Turn) -> Iterator[Event]:
         return
     turn.direct = direct.extract(assistant, turn)
     turn.mark("direct_ms")
+    if policy.uncopied_declines(turn.question, turn.direct is not None, turn.check, g):
+        yield Final(checking.uncopied(assistant, turn))
+        return
     yield Final(turn.quote())

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ..asking import answer_kind
 from ..context import Passage, ScoredSentence
 from ..grounding import AnswerCheck
 from ..retrieval import Hit
@@ -39,6 +40,14 @@ def checks_before_writing(g: GroundingSettings) -> bool:
 def check_declines(check: AnswerCheck, g: GroundingSettings) -> bool:
     """The answer check finds the best sentence does not answer the question: abstain."""
     return check.score < g.min_answer_score
+
+
+def uncopied_declines(question: str, copied: bool, check: AnswerCheck, g: GroundingSettings) -> bool:
+    """A name, number, date or place was asked and the model copied none from the checked
+    sentence: a second sign that the sentence does not state it, so the model's yes must be surer.
+    """
+    return (g.min_uncopied_check is not None and not copied and answer_kind(question) != "any"
+            and check.model < g.min_uncopied_check)
 
 
 def missing_words_decided(check: AnswerCheck, g: GroundingSettings) -> bool:
