@@ -104,7 +104,7 @@ class GroundingSettings(_Group):
     min_quote_score: float | None = 2.0  # write-first only: quote instead of a declined answer above it
     # A name, number, date or place asked and none copied from the checked sentence: the model's
     # yes (log-odds) must reach this, or the assistant abstains. None: the copy never decides.
-    min_uncopied_check: float | None = 1.5
+    min_uncopied_check: float | None = 0.75
     check_before_writing: bool = True  # written answers are checked before the model writes
 
 

@@ -1,9 +1,12 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
-from rag.answering.direct import answer_span, locate, name_after, number_in, trimmed
+from rag.answering.direct import answer_span, evidence, locate, name_after, number_in, trimmed
 from rag.answering.glossing import glossed, said_in, spelt_alike
 from rag.asking import answer_kind
+from rag.chunking import Chunk
+from rag.context import ScoredSentence
 from rag.copying import WordRuns, copy_grammar, first_words
+from rag.retrieval import Hit
 from rag.ui.render import render_answer_markdown
 
 NICE_Q = "كم شخصاً قتل في اعتداء نيس؟"
@@ -112,13 +115,13 @@ def test_a_copy_not_in_the_sentence_gives_no_direct_answer(assistant, generator)
 
 
 def test_an_unsure_yes_with_nothing_of_the_asked_kind_copied_abstains(assistant, generator):
-    generator.checks.append(1.0)  # passes min_answer_score, under min_uncopied_check
+    generator.checks.append(0.6)  # passes min_answer_score, under min_uncopied_check
     generator.replies.append("مئة شخص")  # not in the sentence: nothing copied
     answer = assistant.ask(PARIS_Q, mode="extractive")
     assert answer.abstained and answer.direct is None
     assert "found no number in the closest sentence" in " ".join(answer.notices)
 
-    generator.checks.append(1.0)
+    generator.checks.append(0.6)
     generator.replies.append("129")
     answer = assistant.ask(PARIS_Q, mode="extractive")  # the same yes, with the number copied
     assert not answer.abstained and answer.direct is not None and answer.direct.text == "129"
@@ -253,3 +256,17 @@ def test_a_name_is_said_in_a_text_that_spells_it_in_one_to_three_words():
     assert said_in("Which countries is the British police coordinating with?", "بريطانية")
     assert said_in("It was chaired by Prime Minister David Cameron [1].", "ديفيد كاميرون")
     assert not said_in("Theresa May chaired the meeting [1].", "ديفيد كاميرون") and not said_in("", "كيري")
+
+
+def _sentence(source: str, text: str) -> ScoredSentence:
+    return ScoredSentence(1, Hit(Chunk(f"{source}#0", source, "t", 0, len(text), text), 0.1, 0.9, 1.0),
+                          0, 0, len(text), text, 1.0)
+
+
+def test_the_evidence_under_a_direct_answer_is_what_supports_it():
+    checked = _sentence("nice", SENTENCE)
+    same_article = _sentence("nice", "وفتحت النيابة تحقيقا في الاعتداء.")
+    elsewhere_with = _sentence("wire", "قتل 84 شخصاً في نيس.")  # the same news from another outlet
+    elsewhere_without = _sentence("paris", "قتل 129 شخصاً في هجمات باريس.")
+    chosen = [checked, same_article, elsewhere_with, elsewhere_without]
+    assert evidence(chosen, "84") == [checked, same_article, elsewhere_with]

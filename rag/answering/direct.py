@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..asking import DIGITS, answer_kind, asked_noun, asks_name, asks_number, fits, is_date_word
-from ..context import merge_into_passages
+from ..context import ScoredSentence, merge_into_passages
 from ..copying import WORD as _WORD
 from ..grounding import check_messages
 from ..terms import content_tokens
@@ -215,7 +215,8 @@ def _copy_turns(assistant: Assistant, turn: Turn, language: str) -> list[dict]:
 
 def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     """Ask the model for the answer phrase of the checked sentence; None when it writes
-    nothing that the sentence holds or nothing the question does not already say. A copy
+    nothing that the sentence holds or nothing the question does not already say. With an
+    answer, the quoted evidence keeps only the sentences that support it. A copy
     instruction as a new turn cost ~1 s of reading and copied no better (docs/experiments.md).
     """
     best = turn.best
@@ -228,7 +229,17 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
         span = number_in(best.text, span) if asks_number(turn.question) else span if asks_name(turn.question) else None
     if span is None or not fits(turn.question, best.text[span[0] : span[1]]):
         return None
+    turn.chosen = evidence(turn.chosen, best.text[span[0] : span[1]])
     return span_answer(turn, best, span)
+
+
+def evidence(chosen: list[ScoredSentence], answer: str) -> list[ScoredSentence]:
+    """The sentences quoted under a direct answer: the checked one (first) and those of its
+    article, and another article's only where it holds the answer too; else it supports nothing
+    the answer says (in an archive, most such runners-up come from another story).
+    """
+    source, said = chosen[0].hit.chunk.source, normalize(answer)
+    return [s for s in chosen if s.hit.chunk.source == source or said in normalize(s.text)]
 
 
 def span_answer(turn: Turn, sentence, span: tuple[int, int]) -> DirectAnswer:
