@@ -167,3 +167,29 @@ def test_the_checks_system_prompt_stays_read_while_the_model_writes(real_assista
 def test_a_question_naming_its_noun_gets_the_phrase_copied_under_it(real_assistant):
     answer = real_assistant.ask("ما الشعار الذي رفعه المتظاهرون على لافتاتهم في ساحة الأمم؟", mode="extractive")
     assert answer.direct is not None and answer.direct.text == "أنا شارلي", (answer.raw_answer, answer.direct)
+
+
+def test_a_sentence_without_the_asked_number_yields_no_copy_and_is_declined(real_assistant):
+    """In an archive, a sentence on the question's subject often passes on coverage alone: here the
+    model copies no number from it and its own yes is unsure (measured 0.14), so the assistant
+    declines; from a sentence that states the number it copies it.
+    """
+    from rag.answering import policy
+    from rag.answering.direct import answer_span
+    from rag.asking import fits
+    from rag.grounding import AnswerCheck, check_answer, check_messages
+
+    generator, prompts, g = real_assistant.generator, real_assistant.prompts, real_assistant.settings.grounding
+    question = "كم عدد سكان مدينة نيس؟"
+
+    def copied(sentence: str) -> str | None:
+        begun = [{"role": "assistant", "content": prompts.render("direct_count", "ar")}]
+        written = generator.copy(check_messages(prompts, "ar", question, sentence) + begun, sentence, 12)
+        span = answer_span(written, sentence, question)
+        return sentence[span[0] : span[1]] if span and fits(question, sentence[span[0] : span[1]]) else None
+
+    silent = "جاب الموكب شوارع مدينة نيس، وبعيداً عن أماكن انتشار الشرطة خرج كثير من سكان المدينة إلى الشوارع."
+    model = check_answer(generator, prompts, "ar", question, silent)
+    assert copied(silent) is None
+    assert policy.uncopied_declines(question, False, AnswerCheck(model, 1.0, model + 2.0), g), model
+    assert copied("يبلغ عدد سكان مدينة نيس نحو 340 ألف نسمة.") == "340 ألف نسمة"
