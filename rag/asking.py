@@ -14,12 +14,15 @@ _HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وم�
 # What a name answers: "أي وكالة…؟" asks for a name as "من…؟" does.
 _NAMED = ("وكالة", "قناة", "صحيفة", "جريدة", "مجلة", "موقع", "شركة", "منظمة", "مؤسسة", "هيئة", "جهة", "وسيلة",
           "تنظيم", "جماعة", "حزب", "نادي", "فريق", "جامعة", "مستشفى", "بنك")
+# "Which", alone or after a preposition ("على أي مساحة…؟"): what leads a question asking for a thing.
+_WHICH = tuple(normalize(w) for w in ("أي", "لأي", "بأي", "وأي"))
+_WHICH_AFTER = tuple(normalize(w) for w in ("في", "إلى", "من", "على", "عن", "مع"))
+_WHICH_LEADS = _WHICH + tuple(f"{p} {w}" for p in _WHICH_AFTER for w in _WHICH)
 # The kind of phrase a question asks for, by how it starts: each has its own start of the
 # direct answer's reply (prompts/direct_{kind}.*.txt, "نعم. المكان:").
 _KIND_STARTS = (
     ("name", tuple(normalize(w) + " " for w in ("من", "ومن", "ما اسم", "وما اسم", "ما هو اسم", "ما هي اسم"))
-     + tuple(f"{lead}{normalize(noun)} " for lead in ("اي ", "لاي ", "باي ", "مع اي ", "في اي ", "من اي ")
-             for noun in _NAMED)),
+     + tuple(f"{lead} {normalize(noun)} " for lead in _WHICH_LEADS for noun in _NAMED)),
     ("count", tuple(w + " " for w in _HOW_MANY)),
     ("where", tuple(normalize(w) + " " for w in ("أين", "وأين", "في أي مدينة", "في أي بلد", "في أي دولة",
                                                  "في أي منطقة", "في أي مكان", "في أي محافظة", "في أي حي", "في أي ضاحية",
@@ -88,8 +91,6 @@ def answer_kind(question: str) -> str:
     return "count" if _COUNT_INSIDE.search(q) else "when" if _WHEN_INSIDE.search(q) else "any"
 
 
-_WHICH = frozenset(normalize(w) for w in ("أي", "لأي", "بأي", "وأي"))
-_WHICH_AFTER = frozenset(normalize(w) for w in ("في", "إلى", "من", "على", "عن", "مع"))
 _RELATIVES = frozenset(normalize(w) for w in ("الذي", "التي", "الذين", "اللذان", "اللتان", "اللذين", "اللتين"))
 
 

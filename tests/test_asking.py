@@ -10,6 +10,9 @@ def test_the_kind_asked_for_is_read_from_how_the_question_starts():
         ["name", "name", "count", "count", "where", "where", "when", "when", "any"]
     assert [answer_kind(q) for q in ("أي وكالة أنباء نقلت التصريح؟", "لأي وسيلة إعلام تحدثت ماي؟", "مع أي قناة أجرى مقابلة؟",
                                      "ما اسم الموقع الأمريكي؟", "أي دولة لم تحضر؟")] == ["name"] * 4 + ["any"]
+    # "Which" after any preposition, as the asked noun reads it: "على أي وكالة…؟" asks for a name too.
+    assert [answer_kind(q) for q in ("على أي وكالة اعتمد التقرير؟", "إلى أي حزب ينتمي؟", "وأي صحيفة نشرت الخبر؟")] == \
+        ["name"] * 3
 
 
 def test_a_count_or_a_date_asked_further_in_or_in_english_counts_too():
