@@ -46,6 +46,7 @@ _ASKS_NAME_EN = re.compile(r"^((in|to|from|at|on|with|for|by|of) )?(who|whom|who
                            r"^what(?: is|'s| was) the name\b", re.IGNORECASE)
 DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"  # Western, Arabic-Indic and Eastern Arabic-Indic
 _DIGIT = re.compile(f"[{DIGITS}]")
+_NUMBERS = re.compile(f"[{DIGITS}]+")
 _NUMBER_WORDS = frozenset(normalize(w) for w in (
     "واحد واحدة اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة ثمان ثمانية "
     "تسع تسعة عشر عشرة عشرات عشرين ثلاثين أربعين خمسين ستين سبعين ثمانين تسعين مئة مائة مئات ألف آلاف "
@@ -134,16 +135,21 @@ def holds_date(text: str) -> bool:
     return bool(_DIGIT.search(text) or _forms(text) & _CALENDAR_WORDS)
 
 
+def _reads_as_date(number: str) -> bool:
+    """A number alone that can be a date: a day of the month or a year ("300" is neither)."""
+    return len(number) == 4 or 1 <= int(number) <= 31
+
+
 def fits(question: str, answer: str) -> bool:
     """The answer is of the kind asked for: a how-many question is answered by a number (digits
-    or a number word), a when-question by a date (digits or a date word), a where-question by
+    or a number word), a when-question by a date (a date word, a day or a year), a where-question by
     something other than a number ("129 شخصاً" is not a place); other questions by anything.
     """
     kind = answer_kind(question)
     if kind == "count":
         return holds_number(answer)
     if kind == "when":
-        return bool(_DIGIT.search(answer) or _forms(answer) & _WHEN_WORDS)
+        return bool(_forms(answer) & _WHEN_WORDS) or any(_reads_as_date(n) for n in _NUMBERS.findall(answer))
     if kind == "where":
         return not _DIGIT.match(answer)
     return True
