@@ -60,7 +60,9 @@ _CALENDAR_WORDS = frozenset(normalize(w) for w in (
 # centuries (too common in other senses, "تيريسا ماي", "عقد الاجتماع", to mark a sentence as dated).
 _WHEN_WORDS = _CALENDAR_WORDS | frozenset(normalize(w) for w in (
     "ماي أمس الأمس اليوم غدا غداً القرن قرن عقد ستينات سبعينات ثمانينات تسعينات الستينات السبعينات "
-    "الثمانينات التسعينات").split())
+    "الثمانينات التسعينات").split()) | frozenset(  # decades also as "التسعينيات"
+    normalize(f"{article}{tens}يات") for article in ("", "ال")
+    for tens in "عشرين ثلاثين أربعين خمسين ستين سبعين ثمانين تسعين".split())
 
 # Words that place a date relative to the story: part of a date phrase ("26 نونبر الماضي"), not one alone.
 _RELATIVE_WORDS = frozenset(normalize(w) for w in "الماضي الماضية المقبل المقبلة الجاري الجارية الحالي".split())
@@ -142,14 +144,18 @@ def _reads_as_date(number: str) -> bool:
 
 def fits(question: str, answer: str) -> bool:
     """The answer is of the kind asked for: a how-many question is answered by a number (digits
-    or a number word), a when-question by a date (a date word, a day or a year), a where-question by
+    or a number word), a when-question by a date (digits or a date word; a number alone must be
+    a day or a year), a where-question by
     something other than a number ("129 شخصاً" is not a place); other questions by anything.
     """
     kind = answer_kind(question)
     if kind == "count":
         return holds_number(answer)
     if kind == "when":
-        return bool(_forms(answer) & _WHEN_WORDS) or any(_reads_as_date(n) for n in _NUMBERS.findall(answer))
+        words = WORD.findall(answer)
+        if len(words) == 1 and _NUMBERS.fullmatch(words[0]):
+            return _reads_as_date(words[0])
+        return bool(_DIGIT.search(answer) or _forms(answer) & _WHEN_WORDS)
     if kind == "where":
         return not _DIGIT.match(answer)
     return True

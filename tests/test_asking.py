@@ -37,6 +37,7 @@ def test_a_when_question_takes_a_date_and_a_where_question_no_number():
     # A number alone is a date as a day of the month or a year, not as an area or a count.
     assert fits("في أي يوم من نونبر وقعت الاعتداءات؟", "13") and fits("في أي عام ولد؟", "١٩٤٣")
     assert not fits("متى سيفتتح المطار؟", "300") and not fits("متى سيفتتح المطار؟", "45")
+    assert fits("متى انقرضت؟", "66 مليون سنة خلت") and fits("متى كان أنشط؟", "أواخر الثمانينيات")
     assert fits("أين عقد الاجتماع؟", "لندن") and fits("في أي حي تقع السفارة؟", "حي 14 رمضان")
     assert not fits("أين عززت بريطانيا انتشار الشرطة؟", "129 شخصاً")
 
