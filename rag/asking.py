@@ -145,8 +145,8 @@ def _reads_as_date(number: str) -> bool:
 def fits(question: str, answer: str) -> bool:
     """The answer is of the kind asked for: a how-many question is answered by a number (digits
     or a number word), a when-question by a date (digits or a date word; a number alone must be
-    a day or a year), a where-question by
-    something other than a number ("129 شخصاً" is not a place); other questions by anything.
+    a day or a year), a where-question by something other than a number ("129 شخصاً" is not a
+    place); other questions by anything.
     """
     kind = answer_kind(question)
     if kind == "count":
