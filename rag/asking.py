@@ -66,6 +66,7 @@ _WHEN_WORDS = _CALENDAR_WORDS | frozenset(normalize(w) for w in (
 
 # Words that place a date relative to the story: part of a date phrase ("26 نونبر الماضي"), not one alone.
 _RELATIVE_WORDS = frozenset(normalize(w) for w in "الماضي الماضية المقبل المقبلة الجاري الجارية الحالي".split())
+_DATE_PHRASE_WORDS = _WHEN_WORDS | _RELATIVE_WORDS
 
 
 def _start_kind(question: str) -> str:
@@ -163,4 +164,4 @@ def fits(question: str, answer: str) -> bool:
 
 def is_date_word(word: str) -> bool:
     """A word of a date phrase: digits, a month, a weekday, a date word or a relative one ("الماضي")."""
-    return bool(_DIGIT.search(word)) or bool(_forms(word) & (_WHEN_WORDS | _RELATIVE_WORDS))
+    return bool(_DIGIT.search(word)) or bool(_forms(word) & _DATE_PHRASE_WORDS)
