@@ -174,22 +174,23 @@ def test_a_sentence_without_the_asked_number_yields_no_copy_and_is_declined(real
     model copies no number from it and its own yes is unsure (measured 0.14), so the assistant
     declines; from a sentence that states the number it copies it.
     """
-    from rag.answering import policy
-    from rag.answering.direct import answer_span
-    from rag.asking import fits
-    from rag.grounding import AnswerCheck, check_answer, check_messages
+    from rag.answering import direct, policy
+    from rag.answering.turn import Turn
+    from rag.chunking import Chunk
+    from rag.context import ScoredSentence
+    from rag.grounding import AnswerCheck, check_answer
+    from rag.retrieval import Hit
 
-    generator, prompts, g = real_assistant.generator, real_assistant.prompts, real_assistant.settings.grounding
     question = "كم عدد سكان مدينة نيس؟"
 
     def copied(sentence: str) -> str | None:
-        begun = [{"role": "assistant", "content": prompts.render("direct_count", "ar")}]
-        written = generator.copy(check_messages(prompts, "ar", question, sentence) + begun, sentence, 12)
-        span = answer_span(written, sentence, question)
-        return sentence[span[0] : span[1]] if span and fits(question, sentence[span[0] : span[1]]) else None
+        hit = Hit(Chunk("nice#0", "nice", "t", 0, len(sentence), sentence), 0.1, 0.9, 1.0)
+        turn = Turn(question, "ar", "extractive", [hit], 0.0, "", chosen=[ScoredSentence(1, hit, 0, 0, len(sentence), sentence, 1.0)])
+        answer = direct.extract(real_assistant, turn)
+        return answer and answer.text
 
     silent = "جاب الموكب شوارع مدينة نيس، وبعيداً عن أماكن انتشار الشرطة خرج كثير من سكان المدينة إلى الشوارع."
-    model = check_answer(generator, prompts, "ar", question, silent)
+    model = check_answer(real_assistant.generator, real_assistant.prompts, "ar", question, silent)
     assert copied(silent) is None
-    assert policy.uncopied_declines(question, False, AnswerCheck(model, 1.0, model + 2.0), g), model
+    assert policy.uncopied_declines(question, False, AnswerCheck(model, 1.0, model + 2.0), real_assistant.settings.grounding), model
     assert copied("يبلغ عدد سكان مدينة نيس نحو 340 ألف نسمة.") == "340 ألف نسمة"
