@@ -220,6 +220,14 @@ def test_an_english_name_question_takes_the_name_written_with_its_source_spellin
     assert glossed(turn, asked_about).rendering == "David Cameron"  # the name the question gives is not its answer
 
 
+def test_a_name_the_source_spells_as_the_answer_does_is_shown_once():
+    from rag.answering.direct import DirectAnswer
+
+    assert DirectAnswer("FBI", 1, 0, 3, "FBI").shown == "FBI"
+    assert DirectAnswer("fbi", 1, 0, 3, "FBI").shown == "fbi"
+    assert DirectAnswer("نيس", 1, 0, 3, "Nice").shown == "Nice (نيس)"
+
+
 def test_no_glossed_name_without_a_verified_spelling_in_the_checked_sentence():
     from rag.citations import AnswerSentence
 

@@ -48,8 +48,12 @@ class DirectAnswer:
 
     @property
     def shown(self) -> str:
-        """What the reader sees: the rendering with the source's spelling beside it, or the span."""
-        return f"{self.rendering} ({self.text})" if self.rendering else self.text
+        """What the reader sees: the rendering with the source's spelling beside it, or the span
+        (once, where the source spells it as the answer does: "FBI", not "FBI (FBI)").
+        """
+        if not self.rendering or self.rendering.casefold() == self.text.casefold():
+            return self.text
+        return f"{self.rendering} ({self.text})"
 
 
 def _words(text: str) -> list[re.Match]:
