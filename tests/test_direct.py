@@ -1,10 +1,10 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
 from rag.answering.direct import answer_span, evidence, locate, name_after, number_in, trimmed
-from rag.answering.glossing import glossed, said_in, spelt_alike
+from rag.answering.glossing import gloss_names, glossed, said_in, sounds_alike, spelt_alike
 from rag.asking import answer_kind
 from rag.chunking import Chunk
-from rag.context import ScoredSentence
+from rag.context import Passage, ScoredSentence
 from rag.copying import WordRuns, copy_grammar, first_words
 from rag.retrieval import Hit
 from rag.ui.render import render_answer_markdown
@@ -278,3 +278,29 @@ def test_the_evidence_under_a_direct_answer_is_what_supports_it():
     elsewhere_without = _sentence("paris", "قتل 129 شخصاً في هجمات باريس.")
     chosen = [checked, same_article, elsewhere_with, elsewhere_without]
     assert evidence(chosen, "84") == [checked, same_article, elsewhere_with]
+
+
+def _passage(n: int, text: str) -> Passage:
+    return Passage(n, Chunk(f"a#{n}", "a", "", 0, len(text), text), 0, len(text), text, 1.0, 0.9)
+
+
+def test_names_an_english_answer_writes_get_the_spelling_of_the_passage_they_cite():
+    from rag.citations import AnswerSentence
+
+    passages = [_passage(1, "وأوضح رودس أن الاعتداءات في باريس تحمل بصمات داعش، وقال كيري إن فرنسا شريك."),
+                _passage(2, "قال رئيس الوزراء إن لندن مستعدة.")]
+    sentences = [AnswerSentence("According to Ben Rhodes, the Paris attacks bear ISIS's mark.", [1], supported=True),
+                 AnswerSentence("Kerry (جون كيري) called France a partner.", [1], supported=True),
+                 AnswerSentence("Paris was not named in London.", [2], supported=True),
+                 AnswerSentence("Paris fell.", [1], supported=False)]
+    texts = [s.text for s in gloss_names(sentences, passages)]
+    assert texts[0] == "According to Ben Rhodes (رودس), the Paris (باريس) attacks bear ISIS's mark."
+    assert texts[1] == "Kerry (جون كيري) called France (فرنسا) a partner."  # the model's own gloss kept
+    assert texts[2] == "Paris was not named in London (لندن)."  # only the cited passage is read; رئيس is not Paris
+    assert texts[3] == "Paris fell."  # an unsupported sentence is not shown
+
+
+def test_a_source_spelling_must_sound_like_the_english_name_vowels_included():
+    assert sounds_alike("Syria", "سوريا") and sounds_alike("Mosul", "الموصل") and sounds_alike("Nice", "نيس")
+    assert not sounds_alike("Syria", "وأشار") and not sounds_alike("British", "باريس")
+    assert not sounds_alike("Paris", "رئيس") and not sounds_alike("Manuel Serrano", "مانويل فالس")

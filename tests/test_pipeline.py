@@ -132,6 +132,14 @@ def test_an_english_name_question_gets_the_copied_name_and_its_english_spelling(
     assert assistant.ask(f"Who attacked {spelt} in Nice?").direct is None  # the question's own name
 
 
+def test_an_english_answer_gives_each_name_its_spelling_in_the_cited_passage(assistant, generator):
+    generator.enqueue("129 شخصاً", "129 people were killed in Paris [1].")
+    answer = assistant.ask("How many people were killed in the Paris attacks?")
+    cited = next(p for p in answer.passages if p.n == 1)
+    assert "باريس" in cited.text and answer.answer == "129 people were killed in Paris (باريس) [1]."
+    assert answer.raw_answer == "129 people were killed in Paris [1]."  # what the model wrote is kept
+
+
 def test_other_english_questions_get_no_direct_answer(assistant, generator):
     generator.enqueue("A truck driver killed 84 people (84 شخصاً) [1].")
     answer = assistant.ask("What happened in the Nice attack?")

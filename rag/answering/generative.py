@@ -63,7 +63,7 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     elif policy.quote_instead_of_written(passages, _cited(sentences), turn.best, g):
         yield Final(turn.quote(OFF_BEST_CHECKED))
     else:
-        yield Final(turn.written(sentences, passages))
+        yield Final(turn.written(_traced(assistant, turn, sentences, passages), passages))
 
 
 def written_then_checked(assistant: Assistant, turn: Turn) -> Iterator[Event]:
@@ -91,7 +91,7 @@ def written_then_checked(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     elif policy.quote_instead_of_written(passages, _cited(sentences), turn.best, g):
         yield Final(turn.quote(OFF_BEST))
     else:
-        yield Final(turn.written(sentences, passages))
+        yield Final(turn.written(_traced(assistant, turn, sentences, passages), passages))
 
 
 def written_answer(assistant: Assistant, turn: Turn, passages: list[Passage]) -> Iterator[Event]:
@@ -135,6 +135,16 @@ def _verified(assistant: Assistant, turn: Turn, passages: list[Passage]) -> list
     verify(sentences, [p.text for p in passages], g.min_support, assistant.similarity if cross_language else None,
            assistant.weights, turn.question)
     return sentences
+
+
+def _traced(assistant: Assistant, turn: Turn, sentences: list[AnswerSentence],
+            passages: list[Passage]) -> list[AnswerSentence]:
+    """An answer in another language than its sources with each name's source spelling beside
+    it, once the direct answer is chosen (it reads the model's own glosses only).
+    """
+    if turn.language == assistant.settings.generation.corpus_language:
+        return sentences
+    return glossing.gloss_names(sentences, passages)
 
 
 def _supported(sentences: list[AnswerSentence]) -> bool:

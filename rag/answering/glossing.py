@@ -1,7 +1,9 @@
-"""English direct answers that a name gives: the name as the verified answer wrote it with its
-Arabic spelling ("Theresa May (تيريسا ماي)"), or else the name copied from the checked sentence,
-as for Arabic questions, with the model's English spelling of it beside it. The Arabic span is
-the traceable part; the English spelling must sound like it, or there is no direct answer.
+"""Names in English answers, traced to their Arabic source spelling. The direct answer that a
+name gives: the name as the verified answer wrote it with its Arabic spelling ("Theresa May
+(تيريسا ماي)"), or else the name copied from the checked sentence, as for Arabic questions, with
+the model's English spelling of it beside it. The Arabic span is the traceable part; the English
+spelling must sound like it, or there is no direct answer. And every other name the answer
+writes without its source spelling gets it from the passage it cites (`gloss_names`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from ..asking import asks_name
+from ..citations import AnswerSentence
+from ..context import Passage
 from ..grounding import check_messages
 from .direct import DirectAnswer, extract, locate, span_answer
 
@@ -28,6 +32,21 @@ _GLOSSED_NAME = re.compile(rf"({_NAME_WORD}(?:[ -](?:{_NAME_PARTICLES}[ -])?{_NA
 _TITLE_WORDS = frozenset("""the a an us uk un eu mr mrs ms dr sir sheikh king prince crown president vice prime minister
     ministers secretary state foreign interior defence defense home justice attorney general chief deputy envoy
     ambassador spokesman spokeswoman director commander mayor senator governor chancellor emir""".split())
+# A run of capitalised words, and the capitalised function words that may open it ("The", "On").
+_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:[ -](?:{_NAME_PARTICLES}[ -])?{_NAME_WORD})*")
+_LEADS = frozenset("""in on at of for to by from with and or but as after before since during according there it
+    its this that these those he she they we his her their what which who when where how some all one""".split())
+_ARABIC_WORDS = re.compile(r"[\u0621-\u064a\u0640\u064b-\u0652]+(?: [\u0621-\u064a\u0640\u064b-\u0652]+)*")
+_DIACRITICS = re.compile(r"[\u064b-\u0652\u0640]")
+# Letters as an English spelling writes them, vowels included (ا a, و u, ي i), for `sounds_alike`.
+_ARABIC_LETTERS = str.maketrans({**dict.fromkeys("اأآىة", "a"), **dict.fromkeys("إيئ", "i"), **dict.fromkeys("وؤ", "u"),
+                                 **dict.fromkeys("بپ", "b"), **dict.fromkeys("تطث", "t"), **dict.fromkeys("دضذ", "d"),
+                                 **dict.fromkeys("جگ", "g"), "غ": "g", **dict.fromkeys("كقخ", "k"),
+                                 **dict.fromkeys("سصشزظ", "s"), **dict.fromkeys("فڤ", "f"), **dict.fromkeys("حه", "h"),
+                                 "ل": "l", "م": "m", "ن": "n", "ر": "r", "ع": "", "ء": ""})
+_LATIN_LETTERS = str.maketrans({"p": "b", "v": "f", **dict.fromkeys("cqx", "k"), "j": "g", "z": "s",
+                                **dict.fromkeys("eyi", "i"), **dict.fromkeys("ouw", "u")})
+MIN_SOUND = 0.75  # `sounds_alike`: "Syria"/سوريا 0.80, "Paris"/باريس 1.0; "British"/باريس 0.73
 _LATIN_NAME = re.compile(r"[A-Z][A-Za-z'’.-]*(?: [A-Za-z'’.-]+){0,5}")
 # Consonant classes shared by an Arabic name and its English spelling; vowels, alef, waw, ya,
 # ha and ain are left out (English writes them as vowels, h or nothing).
@@ -99,6 +118,82 @@ def spelt_alike(english: str, arabic: str) -> bool:
         SequenceMatcher(None, ours[-1], theirs[-1]).ratio() >= 0.75
 
 
+def gloss_names(sentences: list[AnswerSentence], passages: list[Passage]) -> list[AnswerSentence]:
+    """Each name an English answer writes without its source spelling, with it ("Paris" →
+    "Paris (باريس)"): the words of a passage the sentence cites that sound most like the name, or
+    its last word ("Ben Rhodes (رودس)"); no spelling where none sounds alike. The model's own
+    glosses stay as written. A reader can search the archive for what the answer names.
+    """
+    texts = {p.n: p.text for p in passages}
+    glossed_sentences = []
+    for sentence in sentences:
+        cited = [texts[n] for n in sentence.cited if n in texts]
+        text = _glossed_text(sentence.text, cited) if sentence.supported and cited else sentence.text
+        glossed_sentences.append(replace(sentence, text=text))
+    return glossed_sentences
+
+
+def _glossed_text(text: str, sources: list[str]) -> str:
+    parts, done = [], 0
+    for m in _NAME_RUN.finditer(text):
+        run = m.group().rstrip(".'’")
+        end = m.start() + len(run)
+        words = run.split(" ")
+        lead = next((i for i, w in enumerate(words) if w.lower() not in _TITLE_WORDS | _LEADS), len(words))
+        name = " ".join(words[lead:])
+        if not name or re.match(r"\s*\(", text[end:]):
+            continue
+        spelling = source_spelling(name, sources) or (" " in name and source_spelling(name.split()[-1], sources))
+        if spelling:
+            parts.append(f"{text[done:end]} ({spelling})")
+            done = end
+    return "".join(parts) + text[done:]
+
+
+def source_spelling(name: str, sources: list[str]) -> str | None:
+    """The run of one word fewer to one more than `name` in `sources` that sounds most like it."""
+    n_words = len(name.split())
+    best: tuple[float, int, str] | None = None
+    for source in sources:
+        for m in _ARABIC_WORDS.finditer(source):
+            words = m.group().split(" ")
+            for n in range(max(1, n_words - 1), n_words + 2):
+                for i in range(len(words) - n + 1):
+                    candidate = " ".join(words[i : i + n])
+                    score = sounds_alike(name, candidate)
+                    if score and (best is None or (score, -n) > best[:2]):
+                        best = (score, -n, candidate)
+    return best[2] if best else None
+
+
+def sounds_alike(english: str, arabic: str) -> float:
+    """How closely an Arabic spelling writes an English name, 0 when it cannot: the consonants
+    agree (`spelt_alike`), starting alike, and the letters with their vowels agree to
+    `MIN_SOUND` ("Syria" is سوريا, not وأشار; "Paris" is not رئيس). The Arabic article is
+    left out unless the English writes it ("Mosul" is الموصل).
+    """
+    if not english.lower().startswith(("al", "el")):
+        arabic = re.sub(r"^(?:ال|وال|بال|لل)(?=\S\S)", "", arabic)
+    ours, theirs = _skeleton(arabic.split()[0].translate(_ARABIC_SOUND)), _latin_skeleton(english.split()[0])
+    if not ours or ours[0] != theirs[:1] or not spelt_alike(english, arabic):
+        return 0.0
+    score = SequenceMatcher(None, _latin_letters(english), _arabic_letters(arabic)).ratio()
+    return score if score >= MIN_SOUND else 0.0
+
+
+def _arabic_letters(arabic: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", _DIACRITICS.sub("", arabic).translate(_ARABIC_LETTERS).replace(" ", ""))
+
+
+def _latin_letters(english: str) -> str:
+    word = re.sub(r"e\b", "", re.sub(r"c(?=[eiy])", "s", english.lower()))  # "France": s, and a silent e
+    for pair, sound in (("sh", "s"), ("ch", "s"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("dh", "d"), ("ph", "f"),
+                        ("ck", "k")):
+        word = word.replace(pair, sound)
+    word = re.sub(r"(?<=[bdfgklmnrstz])h", "", word.translate(_LATIN_LETTERS))
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z]", "", word))
+
+
 def said_in(text: str, arabic: str) -> bool:
     """Whether `text` has, in one to three Latin words in a row, a spelling of the Arabic name."""
     found = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)
@@ -107,6 +202,7 @@ def said_in(text: str, arabic: str) -> bool:
 
 def _latin_skeleton(word: str) -> str:
     word = re.sub(r"^(al|el)-", "", word.lower()).replace("-", "")  # al-Souf: the Arabic article's L stays
+    word = re.sub(r"c(?=[eiy])", "s", word)  # a soft c: "Nice" is نيس
     for pair, sound in _LATIN_DIGRAPHS:
         word = word.replace(pair, sound)
     return _skeleton(word.translate(_LATIN_SOUND))
