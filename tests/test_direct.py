@@ -1,6 +1,6 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
-from rag.answering.direct import answer_span, evidence, locate, name_after, number_in, trimmed
+from rag.answering.direct import answer_span, evidence, locate, name_after, number_in, trimmed, whole_numbers
 from rag.answering.glossing import gloss_names, glossed, said_in, sounds_alike, spelt_alike
 from rag.asking import answer_kind
 from rag.chunking import Chunk
@@ -152,6 +152,17 @@ def test_question_words_are_trimmed_with_a_preposition_or_pronoun_written_on():
     sentence = "داهمت الشرطة مسجداً بضاحية أرجنتوي."
     start, end = answer_span("بضاحية أرجنتوي", sentence, "في أي ضاحية داهمت الشرطة مسجداً؟")
     assert sentence[start:end] == "أرجنتوي"
+
+
+def test_a_number_cut_at_its_decimal_point_or_separator_is_copied_whole():
+    sentence = "صوت 32.9٪ من الناخبين، وبلغ النقد 31.8 مليار ريال، والعيار 1,435 مليمتر."
+    def span(copy: str) -> str:
+        start = sentence.index(copy)
+        a, b = whole_numbers(sentence, (start, start + len(copy)))
+        return sentence[a:b]
+    assert span("32") == "32.9٪" and span("31") == "31.8" and span("435 مليمتر") == "1,435 مليمتر"
+    assert span("مليار ريال") == "مليار ريال"  # no number cut: unchanged
+    assert answer_span("31", sentence, "كم بلغ النقد؟") == (sentence.index("31.8"), sentence.index("31.8") + 4)
 
 
 def test_a_when_answer_ends_with_its_date():

@@ -30,6 +30,8 @@ _QUALIFIERS = _NEGATIONS | frozenset(normalize(w) for w in "نائب مساعد 
 _PROCLITICS = tuple("بلكف")
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
 _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
+_NUMBER_TAIL = re.compile(f"[.,٫٬][{DIGITS}]+|\\s?[%٪]")  # what continues a number after a word's end
+_NUMBER_HEAD = re.compile(f"[{DIGITS}]+[.,٫٬]$")
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
 
@@ -141,6 +143,18 @@ def date_only(sentence: str, copied: tuple[int, int], span: tuple[int, int], que
     return (span[0], dated[-1].end()) if dated else (span[0], end)
 
 
+def whole_numbers(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span without a number cut at its decimal point or thousands separator, which split
+    words: "32" → "32.9٪", "31" → "31.8" (a copy may stop at any word's end).
+    """
+    start, end = span
+    while (m := _NUMBER_TAIL.match(sentence, end)) and sentence[end - 1 : end].isdigit():
+        end = m.end()
+    while (m := _NUMBER_HEAD.search(sentence, 0, start)) and sentence[start : start + 1].isdigit():
+        start = m.start()
+    return start, end
+
+
 def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
     """For a who-question whose copy is only the title it asks about ("وزير الدفاع الفرنسي"),
     the name that follows the title in the sentence ("جان إيف لودريان"): up to three words,
@@ -172,7 +186,7 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     copied = locate(written, sentence)
     span = copied and trimmed(sentence, copied, question)
     if span:
-        return date_only(sentence, copied, qualified(sentence, span), question)
+        return whole_numbers(sentence, date_only(sentence, copied, qualified(sentence, span), question))
     if not normalize(question).startswith(_WHO):
         return None
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
