@@ -174,6 +174,7 @@ def sounds_alike(english: str, arabic: str) -> float:
     """
     if not english.lower().startswith(("al", "el")):
         arabic = re.sub(r"^(?:ال|وال|بال|لل)(?=\S\S)", "", arabic)
+    english = re.sub(r"[cC](?=[eiy])", "s", english)  # a soft c: "Nice" is نيس
     ours, theirs = _skeleton(arabic.split()[0].translate(_ARABIC_SOUND)), _latin_skeleton(english.split()[0])
     if not ours or ours[0] != theirs[:1] or not spelt_alike(english, arabic):
         return 0.0
@@ -186,7 +187,7 @@ def _arabic_letters(arabic: str) -> str:
 
 
 def _latin_letters(english: str) -> str:
-    word = re.sub(r"e\b", "", re.sub(r"c(?=[eiy])", "s", english.lower()))  # "France": s, and a silent e
+    word = re.sub(r"e\b", "", english.lower())  # a silent e
     for pair, sound in (("sh", "s"), ("ch", "s"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("dh", "d"), ("ph", "f"),
                         ("ck", "k")):
         word = word.replace(pair, sound)
@@ -202,7 +203,6 @@ def said_in(text: str, arabic: str) -> bool:
 
 def _latin_skeleton(word: str) -> str:
     word = re.sub(r"^(al|el)-", "", word.lower()).replace("-", "")  # al-Souf: the Arabic article's L stays
-    word = re.sub(r"c(?=[eiy])", "s", word)  # a soft c: "Nice" is نيس
     for pair, sound in _LATIN_DIGRAPHS:
         word = word.replace(pair, sound)
     return _skeleton(word.translate(_LATIN_SOUND))
