@@ -309,9 +309,13 @@ def test_names_an_english_answer_writes_get_the_spelling_of_the_passage_they_cit
     assert texts[1] == "Kerry (جون كيري) called France (فرنسا) a partner."  # the model's own gloss kept
     assert texts[2] == "Paris was not named in London (لندن)."  # only the cited passage is read; رئيس is not Paris
     assert texts[3] == "Paris fell."  # an unsupported sentence is not shown
+    translated = [AnswerSentence("The Islamic State met in the Gulf of Syria.", [1], supported=True)]
+    syria = [_passage(1, "قالت السلطات إن الدولة الإسلامية اجتمعت في سوريا.")]
+    assert gloss_names(translated, syria)[0].text == "The Islamic State met in the Gulf of Syria (سوريا)."
 
 
 def test_a_source_spelling_must_sound_like_the_english_name_vowels_included():
     assert sounds_alike("Syria", "سوريا") and sounds_alike("Mosul", "الموصل") and sounds_alike("Nice", "نيس")
-    assert not sounds_alike("Syria", "وأشار") and not sounds_alike("British", "باريس")
+    assert not sounds_alike("Syria", "وأشار") and not sounds_alike("Syria", "وزيرة") and not sounds_alike("British", "باريس")
+    assert sounds_alike("Raqqa", "والرقة") > sounds_alike("Raqqa", "بالعراق")  # ع is written, as in Iraq
     assert not sounds_alike("Paris", "رئيس") and not sounds_alike("Manuel Serrano", "مانويل فالس")

@@ -36,15 +36,23 @@ _TITLE_WORDS = frozenset("""the a an us uk un eu mr mrs ms dr sir sheikh king pr
 _NAME_RUN = re.compile(rf"{_NAME_WORD}(?:[ -](?:{_NAME_PARTICLES}[ -])?{_NAME_WORD})*")
 _LEADS = frozenset("""in on at of for to by from with and or but as after before since during according there it
     its this that these those he she they we his her their what which who when where how some all one""".split())
+# Capitalised words that an answer translates rather than spells ("Islamic State", "Central
+# Command", "January"): no source spelling sounds like them, and short ones find false matches.
+_TERM_WORDS = frozenset("""state states united islamic army secret kingdom republic ministry council union party forces
+    force guard national international security police court agency organisation organization company bank university
+    museum festival league cup championship group committee authority office department federation association gulf sea
+    ocean river mountains central command north south east west middle new day airport mosque stadium club
+    january february march april june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split())
 _ARABIC_WORDS = re.compile(r"[\u0621-\u064a\u0640\u064b-\u0652]+(?: [\u0621-\u064a\u0640\u064b-\u0652]+)*")
 _DIACRITICS = re.compile(r"[\u064b-\u0652\u0640]")
 # Letters as an English spelling writes them, vowels included (ا a, و u, ي i), for `sounds_alike`.
 _ARABIC_LETTERS = str.maketrans({**dict.fromkeys("اأآىة", "a"), **dict.fromkeys("إيئ", "i"), **dict.fromkeys("وؤ", "u"),
                                  **dict.fromkeys("بپ", "b"), **dict.fromkeys("تطث", "t"), **dict.fromkeys("دضذ", "d"),
                                  **dict.fromkeys("جگ", "g"), "غ": "g", **dict.fromkeys("كقخ", "k"),
-                                 **dict.fromkeys("سصشزظ", "s"), **dict.fromkeys("فڤ", "f"), **dict.fromkeys("حه", "h"),
-                                 "ل": "l", "م": "m", "ن": "n", "ر": "r", "ع": "", "ء": ""})
-_LATIN_LETTERS = str.maketrans({"p": "b", "v": "f", **dict.fromkeys("cqx", "k"), "j": "g", "z": "s",
+                                 **dict.fromkeys("سصش", "s"), **dict.fromkeys("زظ", "z"), **dict.fromkeys("فڤ", "f"),
+                                 **dict.fromkeys("حه", "h"), "ل": "l", "م": "m", "ن": "n", "ر": "r", "ع": "a", "ء": ""})
+_LATIN_LETTERS = str.maketrans({"p": "b", "v": "f", **dict.fromkeys("cqx", "k"), "j": "g",
                                 **dict.fromkeys("eyi", "i"), **dict.fromkeys("ouw", "u")})
 MIN_SOUND = 0.75  # `sounds_alike`: "Syria"/سوريا 0.80, "Paris"/باريس 1.0; "British"/باريس 0.73
 _LATIN_NAME = re.compile(r"[A-Z][A-Za-z'’.-]*(?: [A-Za-z'’.-]+){0,5}")
@@ -138,16 +146,33 @@ def _glossed_text(text: str, sources: list[str]) -> str:
     for m in _NAME_RUN.finditer(text):
         run = m.group().rstrip(".'’")
         end = m.start() + len(run)
-        words = run.split(" ")
-        lead = next((i for i, w in enumerate(words) if w.lower() not in _TITLE_WORDS | _LEADS), len(words))
-        name = " ".join(words[lead:])
-        if not name or re.match(r"\s*\(", text[end:]):
+        if re.match(r"\s*\(", text[end:]):
             continue
-        spelling = source_spelling(name, sources) or (" " in name and source_spelling(name.split()[-1], sources))
-        if spelling:
-            parts.append(f"{text[done:end]} ({spelling})")
-            done = end
+        for name, name_end in _names_in(run, m.start()):
+            spelling = source_spelling(name, sources) or (" " in name and source_spelling(name.split()[-1], sources))
+            if spelling:
+                parts.append(f"{text[done:name_end]} ({spelling})")
+                done = name_end
     return "".join(parts) + text[done:]
+
+
+def _names_in(run: str, offset: int) -> list[tuple[str, int]]:
+    """The names of a run of capitalised words, each with where it ends: the run without its
+    leading titles and function words, split at translated terms ("Gulf of Syria" → "Syria").
+    """
+    names, current, end = [], [], offset
+    for m in re.finditer(r"\S+", run):
+        word = m.group()
+        if word.lower() in _TERM_WORDS or (not current and word.lower() in _TITLE_WORDS | _LEADS):
+            if current:
+                names.append((" ".join(current), end))
+            current = []
+            continue
+        current.append(word)
+        end = offset + m.end()
+    if current:
+        names.append((" ".join(current), end))
+    return names
 
 
 def source_spelling(name: str, sources: list[str]) -> str | None:
