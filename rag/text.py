@@ -75,9 +75,24 @@ def tokenize(text: str, stem: bool = True) -> list[str]:
     return [light_stem(t) for t in tokens] if stem else tokens
 
 
+_TEENS = "eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = "one two three four five six seven eight nine".split()
+# English numbers 11-99 written in words, which a written answer may give where the source has
+# digits ("Sixteen tonnes" for 190 طنًا). Smaller ones are left out: "the two countries".
+_NUMBER_WORDS = {w: str(11 + i) for i, w in enumerate(_TEENS)} | {
+    f"{ten}{sep}{unit}" if unit else ten: str(20 + 10 * i + j)
+    for i, ten in enumerate(_TENS) for j, unit in enumerate(["", *_UNITS]) for sep in ("-", " ")}
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")\b",
+                          re.IGNORECASE)
+
+
 def numbers(text: str) -> set[str]:
-    """The numbers written in a text, digits normalised (١٢٩ and 129 are the same)."""
-    return {t for t in _TOKEN.findall(normalize(text)) if t.isdigit()}
+    """The numbers written in a text, digits normalised (١٢٩ and 129 are the same), and English
+    numbers from 11 to 99 written in words ("sixteen" is 16).
+    """
+    words = {_NUMBER_WORDS[m.group().lower()] for m in _NUMBER_WORD.finditer(text)}
+    return {t for t in _TOKEN.findall(normalize(text)) if t.isdigit()} | words
 
 
 _PROCLITICS = "(?:و|ف|ب|ل|ك|ال|وال|بال|فال|كال|لل|وب|ول|وك|فب|فل)?"

@@ -13,6 +13,13 @@ def test_a_number_missing_from_the_passage_means_no_support():
     assert lexical_support("أوقع اعتداء نيس 129 قتيلا", NICE) == 0.0
 
 
+def test_a_number_written_in_english_words_must_be_in_the_passage_too():
+    meaning = lambda sentence, passages: [0.9 for _ in passages]  # noqa: E731 - the cross-language match holds
+    [wrong] = verify([AnswerSentence("Sixteen people were killed in Nice.", cited=[1])], [NICE], 0.5, meaning)
+    [right] = verify([AnswerSentence("Eighty-four people were killed in Nice.", cited=[1])], [NICE], 0.5, meaning)
+    assert not wrong.supported and right.supported
+
+
 def test_correct_citation_is_kept():
     [s] = verify([AnswerSentence("أوقع اعتداء نيس 84 قتيلا.", cited=[1])], [NICE, PARIS], 0.5)
     assert s.supported and s.cited == [1]

@@ -44,6 +44,8 @@ def test_content_tokens_drop_function_words():
 
 def test_numbers_are_digit_normalised():
     assert numbers("قتل ١٢٩ شخصا و 84 آخرون") == {"129", "84"}
+    assert numbers("Sixteen tonnes for twenty-five or forty two people") == {"16", "25", "42"}
+    assert numbers("The two countries, one of them France") == set()  # small ones are rarely claims
 
 
 @pytest.mark.parametrize(
