@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .answering.policy import checks_before_writing
 from .prompting import answer_system
 from .questions import Question
 from .settings import Settings
@@ -229,7 +230,7 @@ def _bench_generators(settings: Settings, assistant, answerable: list[Question],
             log(f"extractive answers, checked by {name}…")
             generator.warm(assistant.prompts.render("check_system", "ar"))
             result["extractive"] = bench_extractive(assistant, answerable)
-        generator.warm(answer_system(assistant.prompts, "ar"))
+        generator.warm(answer_system(assistant.prompts, "ar", checks_before_writing(assistant.settings.grounding)))
         log(f"{name}: default configuration…")
         default = bench_answers(assistant, answerable, lambda q: assistant.ask(q, mode="generative"), reuse_prefix=True)
         log(f"{name}: naive configuration (top-3 whole chunks, no prefix cache)…")

@@ -35,6 +35,8 @@ def test_a_claim_no_passage_supports_becomes_an_abstention(assistant, generator)
     assert answer.abstained and answer.answer == "لا تذكر المصادر ذلك."
     assert answer.sentences[0].supported is False and answer.citations() == []
     assert answer.passages  # the closest passages are still shown to the user
+    writer = next(h for h in generator.history if not h.get("yes_no"))
+    assert "لا تذكر المصادر ذلك" in writer["messages"][0]["content"]  # unchecked, the writer may decline
 
 
 def test_model_abstention_is_reported(assistant, generator):

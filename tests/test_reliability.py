@@ -117,7 +117,7 @@ def test_hostile_article_is_quoted_as_data(settings, embedder, generator, corpus
     system, user = next(h for h in reversed(generator.history) if not h.get("yes_no"))["messages"]
     assert "تجاهل" not in system["content"] and "<|im_start|>" not in user["content"]
     assert "1000 [1]" not in user["content"] and "1000 (1)" in user["content"]
-    assert system["content"] == assistant.prompts.render("answer_system", "ar", abstain="لا تذكر المصادر ذلك.")
+    assert system["content"] == assistant.prompts.render("answer_checked_system", "ar")  # static: written after the check
 
 
 def test_ui_escapes_article_html():

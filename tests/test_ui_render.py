@@ -80,5 +80,7 @@ def test_the_chat_reads_the_check_and_the_english_writer_prompts_at_start(settin
     one_cache = auto.with_overrides({"models.prompt_caches": 1})
     assert first_read_prompts(one_cache, prompts) == [check]  # a second prompt would evict the first
     assert first_read_prompts(auto.with_overrides({"generation.mode": "extractive"}), prompts) == [check]
-    writer_ar = prompts.render("answer_system", "ar", abstain=prompts.abstain_message("ar"))
+    writer_ar = prompts.render("answer_checked_system", "ar")
     assert first_read_prompts(settings, prompts) == [writer_ar]  # generative: the writer alone, as before
+    unchecked = settings.with_overrides({"grounding.check_before_writing": False})
+    assert first_read_prompts(unchecked, prompts) == [prompts.render("answer_system", "ar", abstain="لا تذكر المصادر ذلك.")]

@@ -52,7 +52,7 @@ def checked_then_written(assistant: Assistant, turn: Turn) -> Iterator[Event]:
     if copies_number:  # the number, copied while the check's prompt is still read
         turn.direct = direct.extract(assistant, turn)
         turn.mark("direct_ms")
-    yield from _write(assistant, turn, passages)
+    yield from _write(assistant, turn, passages, checked=True)
     sentences = _verified(assistant, turn, passages)
     if turn.direct is None and asks_name(turn.question):  # as written with its spelling, else copied
         turn.direct = glossing.glossed(turn, sentences) or glossing.rendered(assistant, turn, sentences)
@@ -104,11 +104,14 @@ def written_answer(assistant: Assistant, turn: Turn, passages: list[Passage]) ->
                 else turn.abstain(passages, sentences=sentences))
 
 
-def _write(assistant: Assistant, turn: Turn, passages: list[Passage]) -> Generator[Token, None, None]:
-    """Stream the model's answer from `passages`; it is kept in `turn.raw`."""
+def _write(assistant: Assistant, turn: Turn, passages: list[Passage],
+           checked: bool = False) -> Generator[Token, None, None]:
+    """Stream the model's answer from `passages` (`checked`: the check found they state it); it
+    is kept in `turn.raw`.
+    """
     g = assistant.settings.generation
     messages = build_messages(assistant.prompts, turn.language, turn.question,
-                              [PromptPassage(p.n, p.text) for p in passages])
+                              [PromptPassage(p.n, p.text) for p in passages], checked)
     grammar = citation_grammar(len(passages), turn.abstain_message) if g.grammar else None
     temperature = g.temperature if turn.temperature is None else turn.temperature
     turn.raw = ""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..answering import Assistant
+from ..answering.policy import checks_before_writing
 from ..prompting import answer_system
 from ..settings import Settings
 
@@ -26,11 +27,12 @@ def first_read_prompts(settings: Settings, prompts) -> list[str]:
     questions in the other language (English over an Arabic archive).
     """
     lang = settings.generation.corpus_language
+    checked = checks_before_writing(settings.grounding)
     if settings.generation.mode == "generative":
-        return [answer_system(prompts, lang)]
+        return [answer_system(prompts, lang, checked)]
     writes_too = settings.generation.mode == "auto" and settings.models.prompt_caches > 1
     other = "en" if lang == "ar" else "ar"
-    return [prompts.render("check_system", lang)] + ([answer_system(prompts, other)] if writes_too else [])
+    return [prompts.render("check_system", lang)] + ([answer_system(prompts, other, checked)] if writes_too else [])
 
 
 def create_services(settings: Settings, progress=None) -> Services:
