@@ -30,8 +30,7 @@ _QUALIFIERS = _NEGATIONS | frozenset(normalize(w) for w in "نائب مساعد 
 _PROCLITICS = tuple("بلكف")
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
 _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
-_NUMBER_TAIL = re.compile(f"[.,٫٬][{DIGITS}]+|\\s?[%٪]")  # what continues a number after a word's end
-_NUMBER_HEAD = re.compile(f"[{DIGITS}]+[.,٫٬]$")
+_PERCENT = re.compile(r"\s?[%٪]")
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
 
@@ -148,10 +147,11 @@ def whole_numbers(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     words: "32" → "32.9٪", "31" → "31.8" (a copy may stop at any word's end).
     """
     start, end = span
-    while (m := _NUMBER_TAIL.match(sentence, end)) and sentence[end - 1 : end].isdigit():
-        end = m.end()
-    while (m := _NUMBER_HEAD.search(sentence, 0, start)) and sentence[start : start + 1].isdigit():
-        start = m.start()
+    for m in _NUMBER.finditer(sentence):
+        start = m.start() if m.start() < start < m.end() else start
+        end = m.end() if m.start() < end < m.end() else end
+    if sentence[end - 1 : end].isdigit() and (percent := _PERCENT.match(sentence, end)):
+        end = percent.end()
     return start, end
 
 
