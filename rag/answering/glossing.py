@@ -36,6 +36,7 @@ _TITLE_WORDS = frozenset("""the a an us uk un eu mr mrs ms dr sir sheikh king pr
 _NAME_RUN = re.compile(rf"{_NAME_WORD}(?:[ -](?:{_NAME_PARTICLES}[ -])?{_NAME_WORD})*")
 _LEADS = frozenset("""in on at of for to by from with and or but as after before since during according there it
     its this that these those he she they we his her their what which who when where how some all one""".split())
+_OPENERS = _TITLE_WORDS | _LEADS
 # Capitalised words that an answer translates rather than spells ("Islamic State", "Central
 # Command", "January"): no source spelling sounds like them, and short ones find false matches.
 _TERM_WORDS = frozenset("""state states united islamic army secret kingdom republic ministry council union party forces
@@ -163,7 +164,7 @@ def _names_in(run: str, offset: int) -> list[tuple[str, int]]:
     names, current, end = [], [], offset
     for m in re.finditer(r"\S+", run):
         word = m.group()
-        if word.lower() in _TERM_WORDS or (not current and word.lower() in _TITLE_WORDS | _LEADS):
+        if word.lower() in _TERM_WORDS or (not current and word.lower() in _OPENERS):
             if current:
                 names.append((" ".join(current), end))
             current = []
@@ -213,9 +214,8 @@ def _arabic_letters(arabic: str) -> str:
 
 def _latin_letters(english: str) -> str:
     word = re.sub(r"e\b", "", english.lower())  # a silent e
-    for pair, sound in (("sh", "s"), ("ch", "s"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("dh", "d"), ("ph", "f"),
-                        ("ck", "k")):
-        word = word.replace(pair, sound)
+    for pair, sound in (*_LATIN_DIGRAPHS, ("ck", "K")):
+        word = word.replace(pair, sound.lower())
     word = re.sub(r"(?<=[bdfgklmnrstz])h", "", word.translate(_LATIN_LETTERS))
     return re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z]", "", word))
 
