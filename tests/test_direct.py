@@ -1,6 +1,6 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
-from rag.answering.direct import answer_span, evidence, locate, name_after, number_in, trimmed, whole_numbers
+from rag.answering.direct import answer_span, closed, evidence, locate, name_after, number_in, trimmed, whole_numbers
 from rag.answering.glossing import gloss_names, glossed, said_in, sounds_alike, spelt_alike
 from rag.asking import answer_kind
 from rag.chunking import Chunk
@@ -163,6 +163,21 @@ def test_a_number_cut_at_its_decimal_point_or_separator_is_copied_whole():
     assert span("32") == "32.9٪" and span("31") == "31.8" and span("435 مليمتر") == "1,435 مليمتر"
     assert span("مليار ريال") == "مليار ريال"  # no number cut: unchanged
     assert answer_span("31", sentence, "كم بلغ النقد؟") == (sentence.index("31.8"), sentence.index("31.8") + 4)
+
+
+def test_a_bracket_or_quote_mark_cut_at_the_edge_is_taken_in():
+    sentence = 'هناك عدو رئيسي هو (تنظيم الدولة) داعش، واختار مدرسة «نايستايلز» وقيمته (84.540.000) ريال و"النموذجية" هنا.'
+    def span(copy: str) -> str:
+        start = sentence.index(copy)
+        a, b = closed(sentence, (start, start + len(copy)))
+        return sentence[a:b]
+    assert span("تنظيم الدولة) داعش") == "(تنظيم الدولة) داعش"
+    assert span("مدرسة «نايستايلز") == "مدرسة «نايستايلز»"
+    assert span("84.540.000) ريال") == "(84.540.000) ريال"
+    assert span('النموذجية" هنا') == '"النموذجية" هنا'
+    assert span("تنظيم الدولة") == "تنظيم الدولة" and span("عدو رئيسي هو (تنظيم") == "عدو رئيسي هو (تنظيم"  # nothing adjacent to close
+    assert answer_span("تنظيم الدولة) داعش", sentence, "ما هو العدو الرئيسي؟") == (
+        sentence.index("(تنظيم"), sentence.index("داعش") + len("داعش"))
 
 
 def test_a_when_answer_ends_with_its_date():

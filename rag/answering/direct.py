@@ -33,6 +33,7 @@ _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PERCENT = re.compile(r"\s?[%٪]")
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
+_PAIRS = (("(", ")"), ("[", "]"), ("«", "»"), ("“", "”"), ('"', '"'))
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,27 @@ def whole_numbers(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
+def closed(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span with the bracket or quote mark it cut at its edge taken in: "تنظيم الدولة) داعش"
+    → "(تنظيم الدولة) داعش", "مدرسة «نايستايلز" → "مدرسة «نايستايلز»" (a copy stops at a word's end).
+    """
+    start, end = span
+    for opener, closer in _PAIRS:
+        text = sentence[start:end]
+        if text.count(opener) + text.count(closer) == 0:
+            continue
+        if opener == closer:
+            cut = text.count(opener) % 2 == 1
+            unclosed, unopened = cut, cut
+        else:
+            unclosed, unopened = text.count(opener) > text.count(closer), text.count(closer) > text.count(opener)
+        if unopened and sentence[start - 1 : start] == opener:
+            start -= 1
+        elif unclosed and sentence[end : end + 1] == closer:
+            end += 1
+    return start, end
+
+
 def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
     """For a who-question whose copy is only the title it asks about ("وزير الدفاع الفرنسي"),
     the name that follows the title in the sentence ("جان إيف لودريان"): up to three words,
@@ -186,7 +208,7 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     copied = locate(written, sentence)
     span = copied and trimmed(sentence, copied, question)
     if span:
-        return whole_numbers(sentence, date_only(sentence, copied, qualified(sentence, span), question))
+        return closed(sentence, whole_numbers(sentence, date_only(sentence, copied, qualified(sentence, span), question)))
     if not normalize(question).startswith(_WHO):
         return None
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
