@@ -1,6 +1,16 @@
 """The direct answer: a run of the checked sentence's words, found word for word, adding to the question."""
 
-from rag.answering.direct import answer_span, closed, evidence, locate, name_after, number_in, trimmed, whole_numbers
+from rag.answering.direct import (
+    answer_span,
+    closed,
+    evidence,
+    locate,
+    name_after,
+    number_in,
+    titled_otherwise,
+    trimmed,
+    whole_numbers,
+)
 from rag.answering.glossing import gloss_names, glossed, said_in, sounds_alike, spelt_alike
 from rag.asking import answer_kind
 from rag.chunking import Chunk
@@ -178,6 +188,21 @@ def test_a_bracket_or_quote_mark_cut_at_the_edge_is_taken_in():
     assert span("تنظيم الدولة") == "تنظيم الدولة" and span("عدو رئيسي هو (تنظيم") == "عدو رئيسي هو (تنظيم"  # nothing adjacent to close
     assert answer_span("تنظيم الدولة) داعش", sentence, "ما هو العدو الرئيسي؟") == (
         sentence.index("(تنظيم"), sentence.index("داعش") + len("داعش"))
+
+
+def test_a_name_under_the_same_title_of_another_country_is_not_the_answer():
+    sentence = "التقى وزير الدفاع الفرنسي جان إيف لودريان نظيره الروسي سيرغي شويغو في موسكو."
+    def span_of(phrase: str) -> tuple[int, int]:
+        return sentence.index(phrase), sentence.index(phrase) + len(phrase)
+    russian = "مَن هو وزيرُ الدفاعِ الروسيّ؟"
+    assert titled_otherwise(sentence, span_of("جان إيف لودريان"), russian)
+    assert titled_otherwise(sentence, span_of("الفرنسي جان إيف"), russian)
+    assert not titled_otherwise(sentence, span_of("جان إيف لودريان"), "من هو وزير الدفاع الفرنسي؟")
+    assert not titled_otherwise(sentence, span_of("سيرغي شويغو"), russian)  # after "نظيره الروسي"
+    assert not titled_otherwise(sentence, span_of("جان إيف لودريان"), "من التقى شويغو في موسكو؟")  # no title asked
+    called = "دعا وزير الداخلية الفرنسي برنار كازينوف إلى الاجتماع."
+    assert not titled_otherwise(called, (called.index("برنار"), called.index(" إلى")),
+                                "من دعا إلى الاجتماع الوزاري الدولي في باريس؟")  # its adjectives qualify other words
 
 
 def test_a_when_answer_ends_with_its_date():

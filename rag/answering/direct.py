@@ -177,6 +177,34 @@ def closed(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
+def _adjectives_after(words: list[str]) -> dict[str, set[str]]:
+    """Each word followed by a relative adjective (the article, then -ي: "الدفاع" → {"الروسي"})."""
+    out: dict[str, set[str]] = {}
+    for word, after in zip(words, words[1:]):
+        if after.startswith(("ال", "وال")) and after.endswith("ي") and len(after) >= 5:
+            out.setdefault(word, set()).add(after)
+    return out
+
+
+def titled_otherwise(sentence: str, span: tuple[int, int], question: str) -> bool:
+    """The span is named by the question's title with another adjective: "وزير الدفاع الفرنسي جان
+    إيف لودريان" for "من هو وزير الدفاع الروسي؟" (news sentences pair a minister and his
+    counterpart). Read at the word before the span and the span's first word.
+    """
+    asked = _adjectives_after([normalize(w) for w in _WORD.findall(question)])
+    if not asked:
+        return False
+    words = [normalize(m.group()) for m in _words(sentence)]
+    ends = [m.end() for m in _words(sentence)]
+    at = sum(end <= span[0] for end in ends)  # the span's first word
+    for i in (at - 1, at):
+        if 0 < i < len(words):
+            adjectives = _adjectives_after(words[i - 1 : i + 1]).get(words[i - 1], set())
+            if adjectives and words[i - 1] in asked and not adjectives & asked[words[i - 1]]:
+                return True
+    return False
+
+
 def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
     """For a who-question whose copy is only the title it asks about ("وزير الدفاع الفرنسي"),
     the name that follows the title in the sentence ("جان إيف لودريان"): up to three words,
@@ -267,7 +295,8 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     span = answer_span(written, best.text, turn.question)
     if span and turn.language != language:  # digits read the same in both; a name is rendered beside it
         span = number_in(best.text, span) if asks_number(turn.question) else span if asks_name(turn.question) else None
-    if span is None or not fits(turn.question, best.text[span[0] : span[1]]):
+    if span is None or not fits(turn.question, best.text[span[0] : span[1]]) \
+            or titled_otherwise(best.text, span, turn.question):
         return None
     turn.chosen = evidence(turn.chosen, best.text[span[0] : span[1]])
     return span_answer(turn, best, span)
