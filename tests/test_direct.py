@@ -175,6 +175,13 @@ def test_a_number_cut_at_its_decimal_point_or_separator_is_copied_whole():
     assert answer_span("31", sentence, "كم بلغ النقد؟") == (sentence.index("31.8"), sentence.index("31.8") + 4)
 
 
+def test_a_hashtag_holding_a_word_of_the_question_still_answers_it():
+    sentence = "انتشر في تويتر هاشتاق بعنوان: #قاطعوا_النمسا!"
+    start, end = answer_span("قاطعوا_النمسا", sentence, "ما الهاشتاق الذي انتشر في تويتر ضد النمسا؟")
+    assert sentence[start:end] == "قاطعوا_النمسا"
+    assert answer_span("تويتر", sentence, "ما الهاشتاق الذي انتشر في تويتر ضد النمسا؟") is None
+
+
 def test_a_bracket_or_quote_mark_cut_at_the_edge_is_taken_in():
     sentence = 'هناك عدو رئيسي هو (تنظيم الدولة) داعش، واختار مدرسة «نايستايلز» وقيمته (84.540.000) ريال و"النموذجية" هنا.'
     def span(copy: str) -> str:

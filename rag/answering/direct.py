@@ -101,13 +101,21 @@ def trimmed(sentence: str, span: tuple[int, int], question: str) -> tuple[int, i
     """
     known = set(content_tokens(question)).union(*(_loose_stems(w) for w in _WORD.findall(question)))
     words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
-    keep = [bool(content_tokens(m.group())) and not _loose_stems(m.group()) & known for m in words]
+    keep = [_adds_to(m.group(), known) for m in words]
     for i in range(len(words) - 1):
         keep[i] = keep[i] or (normalize(words[i].group()) in _NEGATIONS and keep[i + 1])
     if not any(keep):
         return None
     first, last = keep.index(True), len(keep) - 1 - keep[::-1].index(True)
     return words[first].start(), words[last].end()
+
+
+def _adds_to(word: str, known: set[str]) -> bool:
+    """A content word the question does not say; a hashtag's parts each count ("قاطعوا_النمسا"
+    adds to a question about Austria).
+    """
+    parts = [part for part in word.split("_") if content_tokens(part)]
+    return any(not _loose_stems(part) & known for part in parts)
 
 
 def qualified(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
