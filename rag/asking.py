@@ -129,6 +129,27 @@ def _forms(text: str) -> set[str]:
     return forms | {w[1:] for w in forms if w[:1] in "وبلف"}  # a conjunction or preposition written on
 
 
+_HOW_MANY = frozenset(normalize(w) for w in ("كم", "وكم", "بكم"))
+
+
+def counted_noun(question: str) -> str | None:
+    """The noun a how-many question counts, normalised, without its accusative alef: "دوريه" for
+    "كم دورية…؟", "ضابط" for "كم ضابطاً…؟"; None for "كم عدد…؟" (a plural follows) and others.
+    """
+    forms = [normalize(w) for w in WORD.findall(question)]
+    noun = next((after for word, after in zip(forms, forms[1:]) if word in _HOW_MANY), None)
+    if noun is None or noun == normalize("عدد"):
+        return None
+    noun = noun[:-1] if noun.endswith("ا") else noun
+    return noun if len(noun) >= 3 else None
+
+
+def dual_forms(noun: str) -> frozenset[str]:
+    """The dual of a normalised noun, which says "two" by itself: "دوريه" → دوريتين / دوريتان."""
+    stem = noun[:-1] + "ت" if noun.endswith("ه") else noun
+    return frozenset((stem + "ين", stem + "ان"))
+
+
 def holds_number(text: str) -> bool:
     return bool(_DIGIT.search(text) or _forms(text) & _NUMBER_WORDS)
 

@@ -1,6 +1,18 @@
 """What a question asks for, and whether a text holds that kind of answer."""
 
-from rag.asking import answer_kind, asked_noun, asks_count, asks_date, asks_name, asks_number, fits, holds_date, holds_number
+from rag.asking import (
+    answer_kind,
+    asked_noun,
+    asks_count,
+    asks_date,
+    asks_name,
+    asks_number,
+    counted_noun,
+    dual_forms,
+    fits,
+    holds_date,
+    holds_number,
+)
 
 
 def test_the_kind_asked_for_is_read_from_how_the_question_starts():
@@ -71,3 +83,10 @@ def test_the_noun_a_question_asks_for_comes_with_its_article():
     assert asked_noun("مع أي بلدين تنسق الشرطة؟") == "البلدين"
     assert [asked_noun(q) for q in ("ما الذي سبق المداهمة؟", "ما هو الحي الكائن غربي الطريق؟", "ماذا قالت ماي؟",
                                     "ما منصب بن رودس؟", "كم شخصاً قتل؟", "أي")] == [None] * 6
+
+
+def test_the_counted_noun_and_its_dual():
+    assert counted_noun("كم دورية أمنية تهجم عليها العمال؟") == "دوريه"
+    assert counted_noun("بعد كم يوماً هدد التنظيم؟") == "يوم"
+    assert counted_noun("كم عدد القتلى؟") is None and counted_noun("من هو الوزير؟") is None
+    assert dual_forms("دوريه") == {"دوريتين", "دوريتان"} and dual_forms("يوم") == {"يومين", "يومان"}

@@ -3,6 +3,7 @@
 from rag.answering.direct import (
     answer_span,
     closed,
+    counted_in_dual,
     evidence,
     locate,
     name_after,
@@ -173,6 +174,17 @@ def test_a_number_cut_at_its_decimal_point_or_separator_is_copied_whole():
     assert span("32") == "32.9٪" and span("31") == "31.8" and span("435 مليمتر") == "1,435 مليمتر"
     assert span("مليار ريال") == "مليار ريال"  # no number cut: unchanged
     assert answer_span("31", sentence, "كم بلغ النقد؟") == (sentence.index("31.8"), sentence.index("31.8") + 4)
+
+
+def test_the_counted_noun_in_the_dual_answers_how_many():
+    sentence = "لدى فرنسا ضابطين كبيرين في مركز القيادة، وأضرم العمال النار في دوريتين أمنيتين."
+    def answer(question: str) -> str | None:
+        span = counted_in_dual(sentence, question)
+        return span and sentence[span[0] : span[1]]
+    assert answer("كم ضابطاً فرنسياً كبيراً يعمل في مركز القيادة؟") == "ضابطين"
+    assert answer("كم دورية أمنية تهجم عليها العمال؟") == "دوريتين"
+    assert answer("كم عدد الضباط الفرنسيين؟") is None  # a plural after عدد: no dual to look for
+    assert answer("كم شخصاً قتل في الهجوم؟") is None and answer("من أضرم النار؟") is None
 
 
 def test_a_hashtag_holding_a_word_of_the_question_still_answers_it():

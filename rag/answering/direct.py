@@ -11,7 +11,17 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..asking import DIGITS, answer_kind, asked_noun, asks_name, asks_number, fits, is_date_word
+from ..asking import (
+    DIGITS,
+    answer_kind,
+    asked_noun,
+    asks_name,
+    asks_number,
+    counted_noun,
+    dual_forms,
+    fits,
+    is_date_word,
+)
 from ..context import ScoredSentence, merge_into_passages
 from ..copying import WORD as _WORD
 from ..grounding import check_messages
@@ -185,6 +195,24 @@ def closed(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
+_ARTICLE_AND_PROCLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ب", "ل", "ف", "")
+
+
+def counted_in_dual(sentence: str, question: str) -> tuple[int, int] | None:
+    """For a how-many question, the sentence's first word that is the counted noun in the dual:
+    "دوريتين" answers "كم دورية…؟" (two), as no digit or number word does.
+    """
+    noun = counted_noun(question)
+    if noun is None:
+        return None
+    duals = dual_forms(noun)
+    for m in _words(sentence):
+        word = normalize(m.group())
+        if any(word.startswith(p) and word[len(p):] in duals for p in _ARTICLE_AND_PROCLITICS):
+            return m.start(), m.end()
+    return None
+
+
 def _adjectives_after(words: list[str]) -> dict[str, set[str]]:
     """Each word followed by a relative adjective (the article, then -ي: "الدفاع" → {"الروسي"})."""
     out: dict[str, set[str]] = {}
@@ -305,7 +333,9 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
         span = number_in(best.text, span) if asks_number(turn.question) else span if asks_name(turn.question) else None
     if span is None or not fits(turn.question, best.text[span[0] : span[1]]) \
             or titled_otherwise(best.text, span, turn.question):
-        return None
+        span = counted_in_dual(best.text, turn.question)  # the copy found no number; a dual is one
+        if span is None:
+            return None
     turn.chosen = evidence(turn.chosen, best.text[span[0] : span[1]])
     return span_answer(turn, best, span)
 
