@@ -213,13 +213,9 @@ def counted_in_dual(sentence: str, question: str) -> tuple[int, int] | None:
     return None
 
 
-def _adjectives_after(words: list[str]) -> dict[str, set[str]]:
-    """Each word followed by a relative adjective (the article, then -ي: "الدفاع" → {"الروسي"})."""
-    out: dict[str, set[str]] = {}
-    for word, after in zip(words, words[1:]):
-        if after.startswith(("ال", "وال")) and after.endswith("ي") and len(after) >= 5:
-            out.setdefault(word, set()).add(after)
-    return out
+def _relative_adjective(word: str) -> bool:
+    """A normalised word with the article and the -ي of a relative adjective ("الروسي")."""
+    return word.startswith(("ال", "وال")) and word.endswith("ي") and len(word) >= 5
 
 
 def titled_otherwise(sentence: str, span: tuple[int, int], question: str) -> bool:
@@ -227,18 +223,16 @@ def titled_otherwise(sentence: str, span: tuple[int, int], question: str) -> boo
     إيف لودريان" for "من هو وزير الدفاع الروسي؟" (news sentences pair a minister and his
     counterpart). Read at the word before the span and the span's first word.
     """
-    asked = _adjectives_after([normalize(w) for w in _WORD.findall(question)])
-    if not asked:
-        return False
-    words = [normalize(m.group()) for m in _words(sentence)]
-    ends = [m.end() for m in _words(sentence)]
-    at = sum(end <= span[0] for end in ends)  # the span's first word
-    for i in (at - 1, at):
-        if 0 < i < len(words):
-            adjectives = _adjectives_after(words[i - 1 : i + 1]).get(words[i - 1], set())
-            if adjectives and words[i - 1] in asked and not adjectives & asked[words[i - 1]]:
-                return True
-    return False
+    asked: dict[str, set[str]] = {}  # each word of the question followed by such an adjective
+    forms = [normalize(w) for w in _WORD.findall(question)]
+    for word, after in zip(forms, forms[1:]):
+        if _relative_adjective(after):
+            asked.setdefault(word, set()).add(after)
+    matches = _words(sentence)
+    words = [normalize(m.group()) for m in matches]
+    at = sum(m.end() <= span[0] for m in matches)  # the span's first word
+    return any(0 < i < len(words) and _relative_adjective(words[i]) and words[i] not in asked.get(words[i - 1], {words[i]})
+               for i in (at - 1, at))
 
 
 def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
