@@ -165,12 +165,20 @@ def test_question_words_are_trimmed_with_a_preposition_or_pronoun_written_on():
     assert sentence[start:end] == "أرجنتوي"
 
 
+def _span_of(sentence: str, phrase: str) -> tuple[int, int]:
+    return sentence.index(phrase), sentence.index(phrase) + len(phrase)
+
+
+def _extended(rule, sentence: str, copy: str) -> str:
+    """What a span rule (`whole_numbers`, `closed`) makes of the copied phrase's span."""
+    start, end = rule(sentence, _span_of(sentence, copy))
+    return sentence[start:end]
+
+
 def test_a_number_cut_at_its_decimal_point_or_separator_is_copied_whole():
     sentence = "صوت 32.9٪ من الناخبين، وبلغ النقد 31.8 مليار ريال، والعيار 1,435 مليمتر."
     def span(copy: str) -> str:
-        start = sentence.index(copy)
-        a, b = whole_numbers(sentence, (start, start + len(copy)))
-        return sentence[a:b]
+        return _extended(whole_numbers, sentence, copy)
     assert span("32") == "32.9٪" and span("31") == "31.8" and span("435 مليمتر") == "1,435 مليمتر"
     assert span("مليار ريال") == "مليار ريال"  # no number cut: unchanged
     assert answer_span("31", sentence, "كم بلغ النقد؟") == (sentence.index("31.8"), sentence.index("31.8") + 4)
@@ -197,9 +205,7 @@ def test_a_hashtag_holding_a_word_of_the_question_still_answers_it():
 def test_a_bracket_or_quote_mark_cut_at_the_edge_is_taken_in():
     sentence = 'هناك عدو رئيسي هو (تنظيم الدولة) داعش، واختار مدرسة «نايستايلز» وقيمته (84.540.000) ريال و"النموذجية" هنا.'
     def span(copy: str) -> str:
-        start = sentence.index(copy)
-        a, b = closed(sentence, (start, start + len(copy)))
-        return sentence[a:b]
+        return _extended(closed, sentence, copy)
     assert span("تنظيم الدولة) داعش") == "(تنظيم الدولة) داعش"
     assert span("مدرسة «نايستايلز") == "مدرسة «نايستايلز»"
     assert span("84.540.000) ريال") == "(84.540.000) ريال"
@@ -212,7 +218,7 @@ def test_a_bracket_or_quote_mark_cut_at_the_edge_is_taken_in():
 def test_a_name_under_the_same_title_of_another_country_is_not_the_answer():
     sentence = "التقى وزير الدفاع الفرنسي جان إيف لودريان نظيره الروسي سيرغي شويغو في موسكو."
     def span_of(phrase: str) -> tuple[int, int]:
-        return sentence.index(phrase), sentence.index(phrase) + len(phrase)
+        return _span_of(sentence, phrase)
     russian = "مَن هو وزيرُ الدفاعِ الروسيّ؟"
     assert titled_otherwise(sentence, span_of("جان إيف لودريان"), russian)
     assert titled_otherwise(sentence, span_of("الفرنسي جان إيف"), russian)
