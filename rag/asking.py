@@ -154,6 +154,16 @@ def holds_number(text: str) -> bool:
     return bool(_DIGIT.search(text) or _forms(text) & _NUMBER_WORDS)
 
 
+def reads_as_number(word: str) -> bool:
+    """One word that is a number: digits ("4,881,000", "(20)") or a number word ("عشرين", "وخمسين")."""
+    return bool(_NUMBERS.fullmatch(re.sub(r"[().,٫٬/%٪]", "", word))) or bool(_forms(word) & _NUMBER_WORDS)
+
+
+def is_calendar_word(word: str) -> bool:
+    """A month or weekday, or the word month itself: after a number it makes a date ("30 من شهر شوال")."""
+    return bool(_forms(word) & (_CALENDAR_WORDS | {normalize("شهر")}))
+
+
 def holds_date(text: str) -> bool:
     """Digits, a month or a weekday: a sentence that can say when."""
     return bool(_DIGIT.search(text) or _forms(text) & _CALENDAR_WORDS)

@@ -3,14 +3,18 @@
 from rag.answering.direct import (
     answer_span,
     closed,
+    counted,
     counted_in_dual,
+    dated_count,
     evidence,
+    full_name,
     locate,
     name_after,
     number_in,
     titled_otherwise,
     trimmed,
     whole_numbers,
+    with_noun,
 )
 from rag.answering.glossing import gloss_names, glossed, said_in, sounds_alike, spelt_alike
 from rag.asking import answer_kind
@@ -384,3 +388,60 @@ def test_a_source_spelling_must_sound_like_the_english_name_vowels_included():
     assert not sounds_alike("Syria", "وأشار") and not sounds_alike("Syria", "وزيرة") and not sounds_alike("British", "باريس")
     assert sounds_alike("Raqqa", "والرقة") > sounds_alike("Raqqa", "بالعراق")  # ع is written, as in Iraq
     assert not sounds_alike("Paris", "رئيس") and not sounds_alike("Manuel Serrano", "مانويل فالس")
+
+
+def test_an_adjective_answer_keeps_the_noun_asked_for_before_it():
+    sentence = "قررت فرنسا اللجوء إلى المادة الخامسة من المعاهدة، ونشر باللغة الفرنسية على قناة الجزيرة."
+    def span(copy: str, question: str) -> str:
+        start, end = with_noun(sentence, _span_of(sentence, copy), question)
+        return sentence[start:end]
+    assert span("الخامسة", "أي مادة من المعاهدة قررت فرنسا اللجوء إليها؟") == "المادة الخامسة"
+    assert span("الخامسة", "ما الذي قررته فرنسا؟") == "الخامسة"  # no noun asked
+    assert span("الفرنسية", "بأي لغة نشر؟") == "الفرنسية"  # the noun carries a preposition
+    assert span("الجزيرة", "على أي قناة نشر؟") == "الجزيرة"  # no article on the noun: a name, not an adjective
+    start, end = answer_span("الخامسة من المعاهدة", sentence, "أي مادة من المعاهدة قررت فرنسا اللجوء إليها؟")
+    assert sentence[start:end] == "المادة الخامسة"
+
+
+def test_a_count_ends_at_its_number_and_the_word_it_counts():
+    sentence = "وفرت الخدمة قرابة 50 سيارة تسهم في نقل الزوار، وجمعت (20) عشرين مليون ريال بهدف الوقف، وارتفعت 25 في المئة عن العام."
+    def span(copy: str, question: str = "كم سيارة وفرت الخدمة؟") -> str:
+        start, end = counted(sentence, _span_of(sentence, copy), question)
+        return sentence[start:end]
+    assert span("قرابة 50 سيارة تسهم في نقل الزوار") == "قرابة 50 سيارة"
+    assert span("(20) عشرين مليون ريال بهدف الوقف") == "(20) عشرين مليون ريال"
+    assert span("25 في المئة عن العام") == "25 في المئة"
+    assert span("تسهم في نقل الزوار") == "تسهم في نقل الزوار"  # no number: left to the kind check
+    assert span("50 سيارة تسهم في نقل الزوار", "ما الذي وفرته الخدمة؟") == "50 سيارة تسهم في نقل الزوار"  # not how many
+
+
+def test_a_distance_keeps_its_unit_though_it_spells_how_many():
+    sentence = "يمتد الطريق إلى مسافة تزيد على 120 كم باتجاه واحد."
+    start, end = answer_span("120 كم", sentence, "كم يمتد الطريق؟")
+    assert sentence[start:end] == "120 كم"
+
+
+def test_a_day_of_the_month_is_no_count():
+    sentence = "تقام المباراة في الـ(30) من شهر شوال، ويشارك فيها 22 لاعباً في 13 نونبر."
+    def dated(number: str) -> bool:
+        return dated_count(sentence, _span_of(sentence, number), "كم لاعباً يشارك في المباراة؟")
+    assert dated("30") and dated("13")
+    assert not dated("22")
+    assert not dated_count(sentence, _span_of(sentence, "13"), "متى تقام المباراة؟")  # a date answers when
+
+
+def test_a_first_name_copied_after_the_title_asked_about_gets_its_surname():
+    sentence = "اجتمعوا مع رئيس الوزراء الفرنسي مانويل فالس والرئيس فرانسوا أولاند، ودعا الوزير برنار كازينوف وعقد الاجتماع."
+    def name(copy: str, question: str) -> str:
+        start, end = full_name(sentence, _span_of(sentence, copy), question)
+        return sentence[start:end]
+    assert name("مانويل", "من هو رئيس الوزراء الفرنسي؟") == "مانويل فالس"
+    assert name("فالس", "من هو رئيس الوزراء الفرنسي؟") == "فالس"  # not right after the title
+    assert name("مانويل فالس", "من هو رئيس الوزراء الفرنسي؟") == "مانويل فالس"  # more than one word copied
+    assert name("كازينوف", "من هو الوزير؟") == "كازينوف"  # the next word carries the conjunction
+    assert name("مانويل", "ما اسم رئيس الوزراء الفرنسي؟") == "مانويل"  # a who-question only
+
+
+def test_one_word_after_a_copied_title_is_no_name():
+    sentence = "وأضاف البيان أن السيناتورة الأمريكية شددت على ضرورة التعاون."
+    assert answer_span("السيناتورة الأمريكية", sentence, "من هي السيناتورة الأمريكية التي دعت إلى التعاون؟") is None

@@ -20,7 +20,9 @@ from ..asking import (
     counted_noun,
     dual_forms,
     fits,
+    is_calendar_word,
     is_date_word,
+    reads_as_number,
 )
 from ..context import ScoredSentence, merge_into_passages
 from ..copying import WORD as _WORD
@@ -41,8 +43,10 @@ _PROCLITICS = tuple("بلكف")
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
 _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PERCENT = re.compile(r"\s?[%٪]")
+_KM = re.compile(r"\s?كم(?!\w)")
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
+_PER_CENT = frozenset(normalize(p) for p in ("في المئة", "في المائة"))
 _PAIRS = (("(", ")"), ("[", "]"), ("«", "»"), ("“", "”"), ('"', '"'))
 
 
@@ -161,17 +165,70 @@ def date_only(sentence: str, copied: tuple[int, int], span: tuple[int, int], que
     return (span[0], dated[-1].end()) if dated else (span[0], end)
 
 
+def counted(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int]:
+    """For a how-many question, the span up to its number and the word it counts: "50 سيارة" of
+    "50 سيارة تسهم في نقل زائري الفعاليات…", "(20) عشرين مليون ريال", "25 في المئة", with the
+    noun's adjective, "30 مليون جنيه إسترليني" (a copy runs on past the count; what stands
+    before the number, "قرابة", "أكثر من", stays).
+    """
+    if answer_kind(question) != "count":
+        return span
+    words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
+    first = next((i for i, m in enumerate(words) if reads_as_number(m.group())), None)
+    if first is None:
+        return span
+    last = first
+    while last + 1 < len(words) and reads_as_number(words[last + 1].group()):
+        last += 1
+    after = words[last + 1 : last + 3]
+    if len(after) == 2 and normalize(sentence[after[0].start() : after[1].end()]) in _PER_CENT:
+        return span[0], after[1].end()
+    if not after or not content_tokens(after[0].group()):
+        return span[0], words[last].end()
+    if len(after) == 2 and _relative_adjective("ال" + normalize(after[1].group())):  # "مليون جنيه إسترليني"
+        return span[0], after[1].end()
+    return span[0], after[0].end()
+
+
+def dated_count(sentence: str, span: tuple[int, int], question: str) -> bool:
+    """A how-many answer that is a day of the month in the sentence: "30" of "في الـ(30) من شهر
+    شوال" counts nothing.
+    """
+    if answer_kind(question) != "count":
+        return False
+    after = [normalize(m.group()) for m in _words(sentence) if m.start() >= span[1]][:2]
+    return bool(after) and (is_calendar_word(after[0]) or (after[0] == "من" and len(after) > 1 and is_calendar_word(after[1])))
+
+
 def whole_numbers(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     """The span without a number cut at its decimal point or thousands separator, which split
-    words: "32" → "32.9٪", "31" → "31.8" (a copy may stop at any word's end).
+    words: "32" → "32.9٪", "31" → "31.8" (a copy may stop at any word's end); a distance keeps
+    its unit, "120 كم", which is also the word for "how many" that trimming drops.
     """
     start, end = span
     for m in _NUMBER.finditer(sentence):
         start = m.start() if m.start() < start < m.end() else start
         end = m.end() if m.start() < end < m.end() else end
-    if sentence[end - 1 : end].isdigit() and (percent := _PERCENT.match(sentence, end)):
-        end = percent.end()
+    if sentence[end - 1 : end].isdigit() and (unit := _PERCENT.match(sentence, end) or _KM.match(sentence, end)):
+        end = unit.end()
     return start, end
+
+
+def with_noun(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int]:
+    """The span with the noun the question asks for where it stands right before and the span
+    qualifies it: "المادة الخامسة" for "أي مادة…؟", not "الخامسة" (an adjective alone is no
+    answer to read). Only a noun with the article followed by a word with the article: "باللغة
+    الفرنسية" and "قناة الجزيرة" stay as copied.
+    """
+    noun = asked_noun(question)
+    before = [m for m in _words(sentence) if m.end() <= span[0]]
+    if noun is None or not before or sentence[before[-1].end() : span[0]].strip():
+        return span
+    first = next((m for m in _words(sentence) if m.start() >= span[0]), None)
+    if first is None or not normalize(first.group()).startswith("ال") \
+            or normalize(before[-1].group()) != normalize(noun):
+        return span
+    return before[-1].start(), span[1]
 
 
 def closed(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -239,7 +296,8 @@ def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int
     """For a who-question whose copy is only the title it asks about ("وزير الدفاع الفرنسي"),
     the name that follows the title in the sentence ("جان إيف لودريان"): up to three words,
     ending before punctuation, a function word, a word of the question, or a second word with
-    the article (names rarely take it; the noun that follows them does).
+    the article (names rarely take it; the noun that follows them does); at least two words, since
+    one word after a title is more often a verb or a noun than a name ("السيناتورة الأمريكية شددت").
     """
     if not normalize(question).startswith(_WHO):
         return None
@@ -254,7 +312,29 @@ def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int
         name.append(m)
         if len(name) == MAX_NAME_WORDS:
             break
-    return (name[0].start(), name[-1].end()) if name else None
+    return (name[0].start(), name[-1].end()) if len(name) >= 2 else None
+
+
+def full_name(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int]:
+    """For a who-question, a one-word copy right after the title asked about, with the word that
+    follows it: "مانويل" → "مانويل فالس" after "رئيس الوزراء الفرنسي" (the copy stopped at the
+    first name). Not a function word, a word of the question, one with the article, or one with
+    the conjunction written on ("وعقد").
+    """
+    if not normalize(question).startswith(_WHO):
+        return span
+    words = _words(sentence)
+    inside = [m for m in words if span[0] <= m.start() and m.end() <= span[1]]
+    before = [m for m in words if m.end() <= span[0]]
+    after = next((m for m in words if m.start() >= span[1]), None)
+    known = set(content_tokens(question))
+    title = before and set(content_tokens(before[-1].group()))
+    if len(inside) != 1 or not title or not title <= known or after is None or sentence[span[1] : after.start()].strip():
+        return span
+    tokens = set(content_tokens(after.group()))
+    if not tokens or tokens <= known or normalize(after.group()).startswith(("ال", "و")):
+        return span
+    return span[0], after.end()
 
 
 def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] | None:
@@ -266,7 +346,9 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     copied = locate(written, sentence)
     span = copied and trimmed(sentence, copied, question)
     if span:
-        return closed(sentence, whole_numbers(sentence, date_only(sentence, copied, qualified(sentence, span), question)))
+        span = full_name(sentence, with_noun(sentence, qualified(sentence, span), question), question)
+        span = counted(sentence, date_only(sentence, copied, span, question), question)
+        return closed(sentence, whole_numbers(sentence, span))
     if not normalize(question).startswith(_WHO):
         return None
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
@@ -326,7 +408,7 @@ def extract(assistant: Assistant, turn: Turn) -> DirectAnswer | None:
     if span and turn.language != language:  # digits read the same in both; a name is rendered beside it
         span = number_in(best.text, span) if asks_number(turn.question) else span if asks_name(turn.question) else None
     if span is None or not fits(turn.question, best.text[span[0] : span[1]]) \
-            or titled_otherwise(best.text, span, turn.question):
+            or titled_otherwise(best.text, span, turn.question) or dated_count(best.text, span, turn.question):
         span = counted_in_dual(best.text, turn.question)  # the copy found no number; a dual is one
         if span is None:
             return None
