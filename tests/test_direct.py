@@ -426,6 +426,8 @@ def test_a_day_of_the_month_is_no_count():
     def dated(number: str) -> bool:
         return dated_count(sentence, _span_of(sentence, number), "كم لاعباً يشارك في المباراة؟")
     assert dated("30") and dated("13")
+    year = "بدأت الأزمة في شهر مارس (آذار) 2011 قبل أربع سنوات."
+    assert dated_count(year, _span_of(year, "2011"), "منذ كم سنة بدأت الأزمة؟")
     assert not dated("22")
     assert not dated_count(sentence, _span_of(sentence, "13"), "متى تقام المباراة؟")  # a date answers when
 
@@ -445,3 +447,28 @@ def test_a_first_name_copied_after_the_title_asked_about_gets_its_surname():
 def test_one_word_after_a_copied_title_is_no_name():
     sentence = "وأضاف البيان أن السيناتورة الأمريكية شددت على ضرورة التعاون."
     assert answer_span("السيناتورة الأمريكية", sentence, "من هي السيناتورة الأمريكية التي دعت إلى التعاون؟") is None
+
+
+def test_ali_before_a_name_is_the_name_not_the_preposition():
+    sentence = "من جانبه أبان مسؤول «خدمة كريم» بالفعاليات علي القحطاني أنه تم توفير السيارات، وسيطرت على المنطقة."
+    question = "من هو مسؤول خدمة كريم في الفعاليات؟"
+    start, end = answer_span("مسؤول خدمة كريم بالفعاليات علي القحطاني", sentence, question)
+    assert sentence[start:end] == "علي القحطاني"
+    start, end = answer_span("على المنطقة", sentence, "من سيطر؟")  # spelt with ى: the preposition
+    assert sentence[start:end] == "المنطقة"
+
+
+def test_a_copy_ending_with_the_title_asked_about_gives_the_name_after_it():
+    sentence = "أكد مدير العلاقات العامة والإعلام المتحدث الرسمي بأمانة منطقة الرياض إبراهيم بن حمد الدعيلج عدم قبول ما حدث."
+    question = "من هو المتحدث الرسمي باسم أمانة منطقة الرياض؟"
+    start, end = answer_span("مدير العلاقات العامة والإعلام المتحدث الرسمي بأمانة منطقة الرياض", sentence, question)
+    assert sentence[start:end] == "إبراهيم بن حمد الدعيلج"  # a lineage, ended by the family name
+
+
+def test_a_lineage_after_a_title_is_one_name():
+    sentence = "وكشف الأمير تركي بن محمد بن فهد بن عبدالعزيز رئيس مجلس الإدارة، ووزير الخارجية جان إيف لودريان الفرنسي."
+    def name(title: str, question: str):
+        span = name_after(sentence, _span_of(sentence, title), question)
+        return span and sentence[span[0] : span[1]]
+    assert name("الأمير", "من هو الأمير رئيس مجلس الإدارة؟") == "تركي بن محمد بن فهد بن عبدالعزيز"
+    assert name("وزير الخارجية", "من هو وزير الخارجية؟") == "جان إيف لودريان"  # no lineage: no article word

@@ -36,10 +36,14 @@ if TYPE_CHECKING:
 
 MAX_WORDS = 12  # longer than this is a sentence, not a direct answer
 MAX_NAME_WORDS = 3
+MAX_LINEAGE_WORDS = 5  # "تركي بن محمد بن فهد بن عبدالعزيز"
+_NAME_LINKS = frozenset(normalize(w) for w in ("بن", "بنت", "ابن", "أبو", "آل"))
 _NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
 # Words that change what follows them: "لا يوجد تهديد", "نائب وزير الأمن" said without them is false.
 _QUALIFIERS = _NEGATIONS | frozenset(normalize(w) for w in "نائب مساعد وكيل".split())
 _PROCLITICS = tuple("بلكف")
+# The name Ali, which folds into the preposition على; spelt with ي before a name it is the name.
+_ALI = re.compile("عل[\u064b-\u0652]*ي[\u064b-\u0652]*")
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
 _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PERCENT = re.compile(r"\s?[%٪]")
@@ -111,13 +115,16 @@ def _loose_stems(word: str) -> set[str]:
 def trimmed(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
     """The span without the question's own words and function words at its edges ("وزيرة
     الداخلية تيريسا ماي" → "تيريسا ماي"), a negation kept with the word it negates ("لن
-    ينتصروا"); None when nothing else is left: the copy added nothing to the question.
+    ينتصروا"), and for a who-question "علي" kept with the name after it ("علي القحطاني"); None
+    when nothing else is left: the copy added nothing to the question.
     """
     known = set(content_tokens(question)).union(*(_loose_stems(w) for w in _WORD.findall(question)))
     words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
     keep = [_adds_to(m.group(), known) for m in words]
+    who = normalize(question).startswith(_WHO)
     for i in range(len(words) - 1):
-        keep[i] = keep[i] or (normalize(words[i].group()) in _NEGATIONS and keep[i + 1])
+        kept_with_next = normalize(words[i].group()) in _NEGATIONS or (who and _ALI.fullmatch(words[i].group()))
+        keep[i] = keep[i] or bool(kept_with_next and keep[i + 1])
     if not any(keep):
         return None
     first, last = keep.index(True), len(keep) - 1 - keep[::-1].index(True)
@@ -191,13 +198,16 @@ def counted(sentence: str, span: tuple[int, int], question: str) -> tuple[int, i
 
 
 def dated_count(sentence: str, span: tuple[int, int], question: str) -> bool:
-    """A how-many answer that is a day of the month in the sentence: "30" of "في الـ(30) من شهر
-    شوال" counts nothing.
+    """A how-many answer that is part of a date in the sentence: "30" of "في الـ(30) من شهر
+    شوال", "2011" of "في شهر مارس (آذار) 2011" count nothing.
     """
     if answer_kind(question) != "count":
         return False
-    after = [normalize(m.group()) for m in _words(sentence) if m.start() >= span[1]][:2]
-    return bool(after) and (is_calendar_word(after[0]) or (after[0] == "من" and len(after) > 1 and is_calendar_word(after[1])))
+    words = _words(sentence)
+    after = [normalize(m.group()) for m in words if m.start() >= span[1]][:2]
+    before = [m.group() for m in words if m.end() <= span[0]][-1:]
+    return bool(before and is_calendar_word(before[0])) or bool(after) and (
+        is_calendar_word(after[0]) or (after[0] == "من" and len(after) > 1 and is_calendar_word(after[1])))
 
 
 def whole_numbers(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -298,6 +308,8 @@ def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int
     ending before punctuation, a function word, a word of the question, or a second word with
     the article (names rarely take it; the noun that follows them does); at least two words, since
     one word after a title is more often a verb or a noun than a name ("السيناتورة الأمريكية شددت").
+    A lineage ("إبراهيم بن حمد الدعيلج") runs to five names, its links (بن, آل…) not counted,
+    and ends with a family name that has the article.
     """
     if not normalize(question).startswith(_WHO):
         return None
@@ -306,12 +318,17 @@ def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int
     for m in (m for m in _words(sentence) if m.start() >= span[1]):
         gap = sentence[name[-1].end() if name else span[1] : m.start()]
         tokens = set(content_tokens(m.group()))
+        lineage = any(normalize(w.group()) in _NAME_LINKS for w in name)
+        family = bool(name) and normalize(m.group()).startswith(("ال", "وال"))
         if (name and _PUNCTUATION.search(gap)) or _SENTENCE_STOP.search(gap) or not tokens or tokens <= known \
-                or (name and normalize(m.group()).startswith(("ال", "وال"))):
+                or (family and not lineage):
             break
         name.append(m)
-        if len(name) == MAX_NAME_WORDS:
+        names = sum(normalize(w.group()) not in _NAME_LINKS for w in name)
+        if family or names == (MAX_LINEAGE_WORDS if lineage else MAX_NAME_WORDS):
             break
+    while name and normalize(name[-1].group()) in _NAME_LINKS:
+        name.pop()
     return (name[0].start(), name[-1].end()) if len(name) >= 2 else None
 
 
@@ -339,12 +356,16 @@ def full_name(sentence: str, span: tuple[int, int], question: str) -> tuple[int,
 
 def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] | None:
     """The answer in the model's copy, found in the sentence: the copy, up to MAX_WORDS words,
-    without the question's words at its edges; or, for a who-question whose copy is only the
-    title it asks about or runs on too long, the name after that title ("المبعوث الأمريكي لدى
-    التحالف بريت ماكغورك الاجتماع بأن…" → "بريت ماكغورك").
+    without the question's words at its edges; or, for a who-question whose copy ends with the
+    title it asks about, is only that title or runs on too long, the name after that title
+    ("المبعوث الأمريكي لدى التحالف بريت ماكغورك الاجتماع بأن…" → "بريت ماكغورك").
     """
     copied = locate(written, sentence)
     span = copied and trimmed(sentence, copied, question)
+    last = copied and _words(sentence[copied[0] : copied[1]])[-1].group()
+    if span and set(content_tokens(last)) and set(content_tokens(last)) <= set(content_tokens(question)) \
+            and (name := name_after(sentence, copied, question)) and not sentence[copied[1] : name[0]].strip():
+        return name  # the copy ended with the title asked about ("…المتحدث الرسمي"): the name follows it
     if span:
         span = full_name(sentence, with_noun(sentence, qualified(sentence, span), question), question)
         span = counted(sentence, date_only(sentence, copied, span, question), question)
