@@ -44,6 +44,7 @@ _ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (d
 # answer is the Arabic name with an English spelling beside it (answering/glossing.py).
 _ASKS_NAME_EN = re.compile(r"^((in|to|from|at|on|with|for|by|of) )?(who|whom|whose|which|where)\b|"
                            r"^what(?: is|'s| was) the name\b", re.IGNORECASE)
+_SHARE = re.compile(r"[%٪]|(?<!\w)(ال|بال)(مئه|مائه)(?!\w)|نسبه|percent", re.IGNORECASE)
 DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"  # Western, Arabic-Indic and Eastern Arabic-Indic
 _DIGIT = re.compile(f"[{DIGITS}]")
 _NUMBERS = re.compile(f"[{DIGITS}]+")
@@ -181,8 +182,8 @@ def fits(question: str, answer: str) -> bool:
     place); other questions by anything.
     """
     kind = answer_kind(question)
-    if kind == "count":
-        return holds_number(answer)
+    if kind == "count":  # a share answers how many only where one is asked ("ما نسبة…؟" is not a count)
+        return holds_number(answer) and (not _SHARE.search(normalize(answer)) or bool(_SHARE.search(normalize(question))))
     if kind == "when":
         words = WORD.findall(answer)
         if len(words) == 1 and _NUMBERS.fullmatch(words[0]):

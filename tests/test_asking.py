@@ -40,6 +40,8 @@ def test_a_how_many_question_takes_only_a_number():
     assert not fits("كم ضابطاً فرنسياً يعمل في مركز القيادة؟", "الجوية")
     assert fits("من هو وزير الدفاع؟", "الجوية")  # other questions are not judged by kind
     assert fits("كمية الأمطار التي هطلت؟", "غزيرة")
+    assert not fits("كم سيارة بيعت في مايو؟", "50%") and not fits("كم سيارة بيعت؟", "5 بالمئة")  # a share counts nothing
+    assert fits("كم بلغت نسبة النمو؟", "50%") and fits("كم ارتفعت الأسعار في المئة؟", "5 في المئة")
 
 
 def test_a_when_question_takes_a_date_and_a_where_question_no_number():

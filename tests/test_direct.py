@@ -428,6 +428,8 @@ def test_a_day_of_the_month_is_no_count():
     assert dated("30") and dated("13")
     year = "بدأت الأزمة في شهر مارس (آذار) 2011 قبل أربع سنوات."
     assert dated_count(year, _span_of(year, "2011"), "منذ كم سنة بدأت الأزمة؟")
+    race = "يدرس الترشح في انتخابات الرئاسة الأمريكية عام .2016"
+    assert dated_count(race, _span_of(race, "2016"), "كم عمر بايدن؟")
     assert not dated("22")
     assert not dated_count(sentence, _span_of(sentence, "13"), "متى تقام المباراة؟")  # a date answers when
 

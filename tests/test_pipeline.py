@@ -88,6 +88,7 @@ def test_an_english_how_many_question_starts_with_the_number_copied_from_the_sou
     assert passage.chunk.text[answer.direct.start - passage.chunk.start : answer.direct.end - passage.chunk.start] == "129"
     checking, copying, writing = generator.history[-3:]  # the copy continues the check's conversation
     assert checking["yes_no"] and copying["messages"][:2] == checking["messages"]
+    assert copying["messages"][-1]["content"] == assistant.prompts.render("direct_count", "ar")  # begun as for كم
     assert writing["messages"][0]["content"].startswith("You assist")
 
 

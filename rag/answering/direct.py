@@ -48,6 +48,8 @@ _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "و
 _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PERCENT = re.compile(r"\s?[%٪]")
 _KM = re.compile(r"\s?كم(?!\w)")
+_YEAR = re.compile(r"\.?(1[89]|20)\d\d")
+_YEAR_WORDS = frozenset(normalize(w) for w in ("عام", "العام", "لعام", "سنة", "السنة", "لسنة"))
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
 _PER_CENT = frozenset(normalize(p) for p in ("في المئة", "في المائة"))
@@ -199,14 +201,15 @@ def counted(sentence: str, span: tuple[int, int], question: str) -> tuple[int, i
 
 def dated_count(sentence: str, span: tuple[int, int], question: str) -> bool:
     """A how-many answer that is part of a date in the sentence: "30" of "في الـ(30) من شهر
-    شوال", "2011" of "في شهر مارس (آذار) 2011" count nothing.
+    شوال", "2011" of "في شهر مارس (آذار) 2011" or of "عام 2011" count nothing.
     """
     if answer_kind(question) != "count":
         return False
     words = _words(sentence)
     after = [normalize(m.group()) for m in words if m.start() >= span[1]][:2]
     before = [m.group() for m in words if m.end() <= span[0]][-1:]
-    return bool(before and is_calendar_word(before[0])) or bool(after) and (
+    year = _YEAR.fullmatch(sentence[span[0] : span[1]].strip(" .")) and before and normalize(before[0]) in _YEAR_WORDS
+    return bool(year) or bool(before and is_calendar_word(before[0])) or bool(after) and (
         is_calendar_word(after[0]) or (after[0] == "من" and len(after) > 1 and is_calendar_word(after[1])))
 
 
@@ -397,7 +400,8 @@ def reply_start(assistant: Assistant, turn: Turn) -> str:
         return ""
     language = assistant.settings.generation.corpus_language
     if turn.language != language:
-        return assistant.prompts.render(f"direct_{'name' if asks_name(turn.question) else 'any'}", language)
+        kind = "count" if asks_number(turn.question) else "name" if asks_name(turn.question) else "any"
+        return assistant.prompts.render(f"direct_{kind}", language)
     kind = answer_kind(turn.question)
     if kind == "any" and (noun := asked_noun(turn.question)):
         return assistant.prompts.render("direct_noun", language, noun=noun)
