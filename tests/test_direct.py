@@ -173,9 +173,11 @@ def _span_of(sentence: str, phrase: str) -> tuple[int, int]:
     return sentence.index(phrase), sentence.index(phrase) + len(phrase)
 
 
-def _extended(rule, sentence: str, copy: str) -> str:
-    """What a span rule (`whole_numbers`, `closed`) makes of the copied phrase's span."""
-    start, end = rule(sentence, _span_of(sentence, copy))
+def _extended(rule, sentence: str, copy: str, *question: str) -> str:
+    """What a span rule (`whole_numbers`, `closed`; with the question, `with_noun`, `counted`,
+    `full_name`) makes of the copied phrase's span.
+    """
+    start, end = rule(sentence, _span_of(sentence, copy), *question)
     return sentence[start:end]
 
 
@@ -393,8 +395,7 @@ def test_a_source_spelling_must_sound_like_the_english_name_vowels_included():
 def test_an_adjective_answer_keeps_the_noun_asked_for_before_it():
     sentence = "قررت فرنسا اللجوء إلى المادة الخامسة من المعاهدة، ونشر باللغة الفرنسية على قناة الجزيرة."
     def span(copy: str, question: str) -> str:
-        start, end = with_noun(sentence, _span_of(sentence, copy), question)
-        return sentence[start:end]
+        return _extended(with_noun, sentence, copy, question)
     assert span("الخامسة", "أي مادة من المعاهدة قررت فرنسا اللجوء إليها؟") == "المادة الخامسة"
     assert span("الخامسة", "ما الذي قررته فرنسا؟") == "الخامسة"  # no noun asked
     assert span("الفرنسية", "بأي لغة نشر؟") == "الفرنسية"  # the noun carries a preposition
@@ -406,8 +407,7 @@ def test_an_adjective_answer_keeps_the_noun_asked_for_before_it():
 def test_a_count_ends_at_its_number_and_the_word_it_counts():
     sentence = "وفرت الخدمة قرابة 50 سيارة تسهم في نقل الزوار، وجمعت (20) عشرين مليون ريال بهدف الوقف، وارتفعت 25 في المئة عن العام."
     def span(copy: str, question: str = "كم سيارة وفرت الخدمة؟") -> str:
-        start, end = counted(sentence, _span_of(sentence, copy), question)
-        return sentence[start:end]
+        return _extended(counted, sentence, copy, question)
     assert span("قرابة 50 سيارة تسهم في نقل الزوار") == "قرابة 50 سيارة"
     assert span("(20) عشرين مليون ريال بهدف الوقف") == "(20) عشرين مليون ريال"
     assert span("25 في المئة عن العام") == "25 في المئة"
@@ -437,8 +437,7 @@ def test_a_day_of_the_month_is_no_count():
 def test_a_first_name_copied_after_the_title_asked_about_gets_its_surname():
     sentence = "اجتمعوا مع رئيس الوزراء الفرنسي مانويل فالس والرئيس فرانسوا أولاند، ودعا الوزير برنار كازينوف وعقد الاجتماع."
     def name(copy: str, question: str) -> str:
-        start, end = full_name(sentence, _span_of(sentence, copy), question)
-        return sentence[start:end]
+        return _extended(full_name, sentence, copy, question)
     assert name("مانويل", "من هو رئيس الوزراء الفرنسي؟") == "مانويل فالس"
     assert name("فالس", "من هو رئيس الوزراء الفرنسي؟") == "فالس"  # not right after the title
     assert name("مانويل فالس", "من هو رئيس الوزراء الفرنسي؟") == "مانويل فالس"  # more than one word copied
