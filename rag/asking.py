@@ -97,6 +97,8 @@ def answer_kind(question: str) -> str:
 
 
 _RELATIVES = frozenset(normalize(w) for w in ("الذي", "التي", "الذين", "اللذان", "اللتان", "اللذين", "اللتين"))
+# "Which of…" ("أي من التراجم…؟") names no noun right after "أي".
+_OF = frozenset(normalize(w) for w in ("من", "منهم", "منها", "منهما", "منهن"))
 
 
 def asked_noun(question: str) -> str | None:
@@ -109,7 +111,7 @@ def asked_noun(question: str) -> str | None:
     if len(words) > 1 and forms[0] in ("ما", "وما") and forms[1].startswith("ال") and forms[1] not in _RELATIVES:
         return words[1]
     at = 1 if forms and forms[0] in _WHICH_AFTER else 0
-    if len(words) > at + 1 and forms[at] in _WHICH and forms[at + 1] not in _RELATIVES:
+    if len(words) > at + 1 and forms[at] in _WHICH and forms[at + 1] not in _RELATIVES | _OF:
         noun = words[at + 1]
         return noun if forms[at + 1].startswith("ال") else "ال" + noun
     return None

@@ -84,7 +84,7 @@ def test_the_noun_a_question_asks_for_comes_with_its_article():
     assert asked_noun("على أي مساحة امتد الحريق؟") == "المساحة"
     assert asked_noun("مع أي بلدين تنسق الشرطة؟") == "البلدين"
     assert [asked_noun(q) for q in ("ما الذي سبق المداهمة؟", "ما هو الحي الكائن غربي الطريق؟", "ماذا قالت ماي؟",
-                                    "ما منصب بن رودس؟", "كم شخصاً قتل؟", "أي")] == [None] * 6
+                                    "ما منصب بن رودس؟", "كم شخصاً قتل؟", "أي", "أي من الوزيرين زار باريس؟")] == [None] * 7
 
 
 def test_the_counted_noun_and_its_dual():
