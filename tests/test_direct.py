@@ -369,7 +369,7 @@ def _passage(n: int, text: str) -> Passage:
 def test_names_an_english_answer_writes_get_the_spelling_of_the_passage_they_cite():
     from rag.citations import AnswerSentence
 
-    passages = [_passage(1, "وأوضح رودس أن الاعتداءات في باريس تحمل بصمات داعش، وقال كيري إن فرنسا شريك."),
+    passages = [_passage(1, "وأوضح رودس أن الاعتداءات في باريس تحمل بصمات داعش، وقال جون كيري إن فرنسا شريك."),
                 _passage(2, "قال رئيس الوزراء إن لندن مستعدة.")]
     sentences = [AnswerSentence("According to Ben Rhodes, the Paris attacks bear ISIS's mark.", [1], supported=True),
                  AnswerSentence("Kerry (جون كيري) called France a partner.", [1], supported=True),
@@ -377,9 +377,15 @@ def test_names_an_english_answer_writes_get_the_spelling_of_the_passage_they_cit
                  AnswerSentence("Paris fell.", [1], supported=False)]
     texts = [s.text for s in gloss_names(sentences, passages)]
     assert texts[0] == "According to Ben Rhodes (رودس), the Paris (باريس) attacks bear ISIS's mark."
-    assert texts[1] == "Kerry (جون كيري) called France (فرنسا) a partner."  # the model's own gloss kept
+    assert texts[1] == "Kerry (جون كيري) called France (فرنسا) a partner."  # the model's own gloss, in the passage
     assert texts[2] == "Paris was not named in London (لندن)."  # only the cited passage is read; رئيس is not Paris
     assert texts[3] == "Paris fell."  # an unsupported sentence is not shown
+    goals = [_passage(1, "وانتهى الشوط الأول بتقدم الأهلي بنتيجة 2-صفر سجلها سلمان المؤشر وأسامه هوساوي.")]
+    misspelt = [AnswerSentence("Salaman Mo'asher (سليمان موasher) scored the first goal.", [1], supported=True),
+                AnswerSentence("Salman (سليمان) scored the first goal.", [1], supported=True)]
+    # A spelling the passage does not hold gives way to the passage's own.
+    assert [s.text for s in gloss_names(misspelt, goals)] == [
+        "Salaman Mo'asher (سلمان المؤشر) scored the first goal.", "Salman (سلمان) scored the first goal."]
     translated = [AnswerSentence("The Islamic State met in the Gulf of Syria.", [1], supported=True)]
     syria = [_passage(1, "قالت السلطات إن الدولة الإسلامية اجتمعت في سوريا.")]
     assert gloss_names(translated, syria)[0].text == "The Islamic State met in the Gulf of Syria (سوريا)."

@@ -17,6 +17,7 @@ from ..asking import asks_name
 from ..citations import AnswerSentence
 from ..context import Passage
 from ..grounding import check_messages
+from ..text import normalize
 from .direct import DirectAnswer, extract, locate, span_answer
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ _TERM_WORDS = frozenset("""state states united islamic army secret kingdom repub
     ocean river mountains central command north south east west middle new day airport mosque stadium club
     january february march april june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday""".split())
+_GLOSS = re.compile(r"\s*\(([^()]*)\)")  # what follows a name in parentheses
 _ARABIC_WORDS = re.compile(r"[\u0621-\u064a\u0640\u064b-\u0652]+(?: [\u0621-\u064a\u0640\u064b-\u0652]+)*")
 _DIACRITICS = re.compile(r"[\u064b-\u0652\u0640]")
 # Letters as an English spelling writes them, vowels included (ا a, و u, ي i), for `sounds_alike`.
@@ -131,7 +133,8 @@ def gloss_names(sentences: list[AnswerSentence], passages: list[Passage]) -> lis
     """Each name an English answer writes without its source spelling, with it ("Paris" →
     "Paris (باريس)"): the words of a passage the sentence cites that sound most like the name, or
     its last word ("Ben Rhodes (رودس)"); no spelling where none sounds alike. The model's own
-    glosses stay as written. A reader can search the archive for what the answer names.
+    glosses stay where a cited passage holds them; one it does not is replaced by the passage's spelling
+    (or dropped). A reader can search the archive for what the answer names.
     """
     texts = {p.n: p.text for p in passages}
     glossed_sentences = []
@@ -143,18 +146,30 @@ def gloss_names(sentences: list[AnswerSentence], passages: list[Passage]) -> lis
 
 
 def _glossed_text(text: str, sources: list[str]) -> str:
-    parts, done = [], 0
+    edits = []  # (start, end, replacement), in the order of the text
     for m in _NAME_RUN.finditer(text):
         run = m.group().rstrip(".'’")
         end = m.start() + len(run)
-        if re.match(r"\s*\(", text[end:]):
+        gloss = _GLOSS.match(text, end)
+        if gloss and (not _ARABIC_WORDS.search(gloss.group(1)) or _found_in(gloss.group(1), sources)):
             continue
+        if gloss:  # the model's own spelling, not in the passage: no reader could search for it
+            edits.append((end, gloss.end(), ""))
         for name, name_end in _names_in(run, m.start()):
             spelling = source_spelling(name, sources) or (" " in name and source_spelling(name.split()[-1], sources))
             if spelling:
-                parts.append(f"{text[done:name_end]} ({spelling})")
-                done = name_end
+                edits.append((name_end, name_end, f" ({spelling})"))
+    parts, done = [], 0
+    for start, end, replacement in sorted(edits):
+        parts.append(text[done:start] + replacement)
+        done = end
     return "".join(parts) + text[done:]
+
+
+def _found_in(gloss: str, sources: list[str]) -> bool:
+    """Whether a spelling the model wrote is one the cited passages hold, in Arabic letters only."""
+    said = normalize(gloss.strip())
+    return not re.search(r"[A-Za-z]", gloss) and any(said in normalize(source) for source in sources)
 
 
 def _names_in(run: str, offset: int) -> list[tuple[str, int]]:
