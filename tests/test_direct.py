@@ -14,6 +14,7 @@ from rag.answering.direct import (
     titled_otherwise,
     trimmed,
     whole_numbers,
+    with_counted_noun,
     with_noun,
 )
 from rag.answering.glossing import gloss_names, glossed, said_in, sounds_alike, spelt_alike
@@ -75,10 +76,10 @@ def test_word_runs_allow_what_the_grammar_allows_byte_by_byte():
 def test_the_model_copy_becomes_the_direct_answer(assistant, generator):
     assistant.settings.generation.sentence_margin = 0.0
     generator.checks.append(2.0)
-    generator.replies.append("129 شخصا")  # "شخصاً" is the question's own word: trimmed
+    generator.replies.append("129 شخصا")  # the question's own word, kept as what the number counts
     answer = assistant.ask(PARIS_Q, mode="extractive")
     d = answer.direct
-    assert d is not None and d.text == "129"
+    assert d is not None and d.text == "129 شخصاً"
     passage = next(p for p in answer.passages if p.n == d.n)
     source = passage.chunk.text
     assert source[d.start - passage.chunk.start : d.end - passage.chunk.start] == d.text  # exact offsets
@@ -119,7 +120,7 @@ def test_a_generator_that_does_not_continue_replies_is_asked_in_a_turn_of_its_ow
     assert next(h for h in generator.history if h.get("yes_no"))["then"] == ""
     assert said_yes == {"role": "assistant", "content": "نعم"}
     assert asked == {"role": "user", "content": assistant.prompts.render("direct_user", "ar")}
-    assert answer.direct is not None and answer.direct.text == "129"
+    assert answer.direct is not None and answer.direct.text == "129 شخصاً"
 
 
 def test_a_copy_not_in_the_sentence_gives_no_direct_answer(assistant, generator):
@@ -139,7 +140,7 @@ def test_an_unsure_yes_with_nothing_of_the_asked_kind_copied_abstains(assistant,
     generator.checks.append(0.6)
     generator.replies.append("129")
     answer = assistant.ask(PARIS_Q, mode="extractive")  # the same yes, with the number copied
-    assert not answer.abstained and answer.direct is not None and answer.direct.text == "129"
+    assert not answer.abstained and answer.direct is not None and answer.direct.text == "129 شخصاً"
 
 
 def test_a_negation_stays_with_the_word_it_negates():
@@ -419,6 +420,19 @@ def test_a_count_ends_at_its_number_and_the_word_it_counts():
     assert span("25 في المئة عن العام") == "25 في المئة"
     assert span("تسهم في نقل الزوار") == "تسهم في نقل الزوار"  # no number: left to the kind check
     assert span("50 سيارة تسهم في نقل الزوار", "ما الذي وفرته الخدمة؟") == "50 سيارة تسهم في نقل الزوار"  # not how many
+
+
+def test_a_count_keeps_the_noun_the_question_counts():
+    sentence = "وتضم المرحلة الأولى (14) قاعة عرض، ورممت 12 عربة قطار، وزارها 300 ألف زائر."
+    def span(copy: str, question: str) -> str:
+        return _extended(with_counted_noun, sentence, copy, question)
+    assert span("14", "كم قاعة تضم المرحلة الأولى؟") == "14) قاعة"  # `closed` then takes in the bracket
+    assert span("12", "كم عربة قطار رممت؟") == "12 عربة"
+    assert span("300 ألف", "كم زائراً زار المتحف؟") == "300 ألف زائر"
+    assert span("12", "كم قاعة رممت؟") == "12"  # another noun follows: not the one counted
+    assert span("12", "كم عدد العربات؟") == "12"  # "كم عدد" names no singular noun
+    start, end = answer_span("14", sentence, "كم قاعة تضم المرحلة الأولى؟")
+    assert sentence[start:end] == "(14) قاعة"
 
 
 def test_a_distance_keeps_its_unit_though_it_spells_how_many():

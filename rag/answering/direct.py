@@ -199,6 +199,21 @@ def counted(sentence: str, span: tuple[int, int], question: str) -> tuple[int, i
     return span[0], after[0].end()
 
 
+def with_counted_noun(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int]:
+    """A how-many span that ends at its number, with the noun the question counts where the
+    sentence says it next: "84 شخصاً" for "كم شخصاً…؟", "(14) قاعة" for "كم قاعة…؟" (trimming
+    drops it as the question's own word, and a number alone reads as nothing).
+    """
+    noun = counted_noun(question)
+    inside = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
+    if noun is None or not inside or not reads_as_number(inside[-1].group()):
+        return span
+    after = next((m for m in _words(sentence) if m.start() >= span[1]), None)
+    if after is None or sentence[span[1] : after.start()].strip(" )]»") or _stem(after.group()) != light_stem(noun):
+        return span
+    return span[0], after.end()
+
+
 def dated_count(sentence: str, span: tuple[int, int], question: str) -> bool:
     """A how-many answer that is part of a date in the sentence: "30" of "في الـ(30) من شهر
     شوال", "2011" of "في شهر مارس (آذار) 2011" or of "عام 2011" count nothing.
@@ -372,7 +387,7 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     if span:
         span = full_name(sentence, with_noun(sentence, qualified(sentence, span), question), question)
         span = counted(sentence, date_only(sentence, copied, span, question), question)
-        return closed(sentence, whole_numbers(sentence, span))
+        return closed(sentence, with_counted_noun(sentence, whole_numbers(sentence, span), question))
     if not normalize(question).startswith(_WHO):
         return None
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
