@@ -45,6 +45,13 @@ _ASKS_NUMBER_EN = re.compile(r"^(how (many|much|old)\b|(on |in )?(what|which) (d
 _ASKS_NAME_EN = re.compile(r"^((in|to|from|at|on|with|for|by|of) )?(who|whom|whose|which|where)\b|"
                            r"^what(?: is|'s| was) the name\b", re.IGNORECASE)
 _SHARE = re.compile(r"[%٪]|(?<!\w)(ال|بال)(مئه|مائه)(?!\w)|نسبه|percent", re.IGNORECASE)
+# A sum of money asked for ("كم بلغت تكلفة…؟", "ما قيمة…؟") is answered in a currency.
+_MONEY_NOUNS = frozenset(normalize(w) for w in (
+    "تكلفة كلفة تكاليف سعر أسعار قيمة ميزانية غرامة غرامات مبلغ ثمن راتب رواتب أجر إيرادات أرباح ربح خسائر "
+    "تمويل مكافأة").split())
+_CURRENCIES = tuple(normalize(w) for w in "ريال دولار يورو جنيه درهم دينار روبي ليرة فرنك روبل يوان".split())
+_CURRENCY_SIGNS = re.compile(r"[$€£¥]")
+_AMOUNT_VERBS = frozenset(normalize(w) for w in "بلغ بلغت تبلغ يبلغ كان كانت يكون تكون وصل وصلت يصل تصل".split())
 DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"  # Western, Arabic-Indic and Eastern Arabic-Indic
 _DIGIT = re.compile(f"[{DIGITS}]")
 _NUMBERS = re.compile(f"[{DIGITS}]+")
@@ -132,7 +139,8 @@ def _forms(text: str) -> set[str]:
     return forms | {w[1:] for w in forms if w[:1] in "وبلف"}  # a conjunction or preposition written on
 
 
-_HOW_MANY = frozenset(normalize(w) for w in ("كم", "وكم", "بكم"))
+# "How many" as a word, alone or with a conjunction or preposition written on it.
+_KAM = frozenset(normalize(w) for w in ("كم", "وكم", "بكم"))
 
 
 def counted_noun(question: str) -> str | None:
@@ -140,7 +148,7 @@ def counted_noun(question: str) -> str | None:
     "كم دورية…؟", "ضابط" for "كم ضابطاً…؟"; None for "كم عدد…؟" (a plural follows) and others.
     """
     forms = [normalize(w) for w in WORD.findall(question)]
-    noun = next((after for word, after in zip(forms, forms[1:]) if word in _HOW_MANY), None)
+    noun = next((after for word, after in zip(forms, forms[1:]) if word in _KAM), None)
     if noun is None or noun == normalize("عدد"):
         return None
     noun = noun[:-1] if noun.endswith("ا") else noun
@@ -177,12 +185,40 @@ def _reads_as_date(number: str) -> bool:
     return len(number) == 4 or 1 <= int(number) <= 31
 
 
+def _bare(word: str) -> str:
+    """A normalised word without a conjunction or preposition written on it, or its article."""
+    word = normalize(word)
+    prefix = next((p for p in ("وال", "بال", "لل", "ال", "و", "ب", "ل") if word.startswith(p)), "")
+    return word[len(prefix):] if len(word) - len(prefix) >= 3 else word
+
+
+def asks_money(question: str) -> bool:
+    """A question asking for a sum of money: "كم بلغت تكلفة…؟", "كم غرامة…؟", "ما قيمة…؟" (the
+    noun after "كم", its verb of amount skipped, or after "ما"); not "كم مخالفة لتأخير رواتب…؟".
+    """
+    words = [normalize(w) for w in WORD.findall(question)]
+    if len(words) > 1 and words[0] in ("ما", "وما"):
+        asked = words[1:2]
+    else:
+        at = next((i for i, w in enumerate(words) if w in _KAM), None)
+        asked = [] if at is None else [w for w in words[at + 1 :] if w not in _AMOUNT_VERBS][:1]
+    return any(_bare(w) in _MONEY_NOUNS or holds_currency(w) for w in asked)
+
+
+def holds_currency(text: str) -> bool:
+    return bool(_CURRENCY_SIGNS.search(text)) or any(
+        _bare(w).startswith(_CURRENCIES) or normalize(w).startswith(_CURRENCIES) for w in WORD.findall(text))
+
+
 def fits(question: str, answer: str) -> bool:
     """The answer is of the kind asked for: a how-many question is answered by a number (digits
     or a number word), a when-question by a date (digits or a date word; a number alone must be
     a day or a year), a where-question by something other than a number ("129 شخصاً" is not a
-    place); other questions by anything.
+    place), a sum of money by one with its currency unless the question names it ("12" is no
+    cost, "20 عاما" no fine); other questions by anything.
     """
+    if asks_money(question) and not holds_currency(question) and not holds_currency(answer):
+        return False
     kind = answer_kind(question)
     if kind == "count":  # a share answers how many only where one is asked ("ما نسبة…؟" is not a count)
         return holds_number(answer) and (not _SHARE.search(normalize(answer)) or bool(_SHARE.search(normalize(question))))

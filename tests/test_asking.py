@@ -5,6 +5,7 @@ from rag.asking import (
     asked_noun,
     asks_count,
     asks_date,
+    asks_money,
     asks_name,
     asks_number,
     counted_noun,
@@ -42,6 +43,17 @@ def test_a_how_many_question_takes_only_a_number():
     assert fits("كمية الأمطار التي هطلت؟", "غزيرة")
     assert not fits("كم سيارة بيعت في مايو؟", "50%") and not fits("كم سيارة بيعت؟", "5 بالمئة")  # a share counts nothing
     assert fits("كم بلغت نسبة النمو؟", "50%") and fits("كم ارتفعت الأسعار في المئة؟", "5 في المئة")
+
+
+def test_a_sum_of_money_is_answered_in_a_currency():
+    asked = ("كم بلغت تكلفة الضربات الجوية؟", "كم غرامة فرضتها المحكمة؟", "ما قيمة الوقف الثاني؟", "بكم دولار ينخفض السعر؟",
+             "ما الربح الصافي الذي حققته الشركة؟")
+    not_asked = ("كم مخالفة لتأخير رواتب العمال رصدها المكتب؟", "كم أسبوعاً خسرت فيه أسعار النفط؟", "كم شخصاً قتل؟",
+                 "كم عدد جوائز الغرامي التي فازت بها؟")
+    assert all(asks_money(q) for q in asked) and not any(asks_money(q) for q in not_asked)
+    assert fits("كم بلغت تكلفة الترميم؟", "12 مليون ريال") and fits("ما قيمة الصفقة؟", "$5 billion")
+    assert not fits("كم بلغت تكلفة الترميم؟", "12") and not fits("كم غرامة فرضتها المحكمة؟", "20 عاما")
+    assert fits("بكم دولار ينخفض السعر؟", "10")  # the question names the currency
 
 
 def test_a_when_question_takes_a_date_and_a_where_question_no_number():
