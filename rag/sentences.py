@@ -11,6 +11,10 @@ _SENTENCE_END = re.compile(r"[.!?؟!؛]+[\"'”»)\]]*\s+|\n+")
 _SHORT_DOTTED = re.compile(r"(?:^|[\s(«\"“.])(?:[وفبلك]ـ?)?[^\W\d_]{1,2}\.$")
 _SHORT_NEXT = re.compile(r"\s*[^\W\d_]{1,2}(?:[.\s،,]|$)")
 _SHORT_CHAIN = re.compile(r"[^\W\d_]{1,2}\.\s*[^\W\d_]{1,2}\.$")
+# A dotted Arabic letter is a title before a name, «العقيد د. عاطي القرشي», «م. عادل»; after a
+# number it marks the era and may end a sentence, «عام 2015 م.» (tatweel excluded: «ـ حفظه الله ـ.»).
+_ARABIC_INITIAL = re.compile(r"(?:^|[\s(«\"“])[\u0621-\u063a\u0641-\u064a]\.$")
+_AFTER_NUMBER = re.compile(r"\d\s*\S\.$")
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Span:
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     """Split into sentences, each stripped of surrounding space, with offsets (plus `offset`).
     A full stop right after a word of one or two letters is an abbreviation («سي. إن. إن»,
-    «بي. بي. سي», "U.S."), not a sentence end.
+    «بي. بي. سي», "U.S.", «د. عاطي»), not a sentence end.
     """
     spans: list[Span] = []
     cursor = 0
@@ -40,6 +44,10 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
 
 def _is_abbreviation(text: str, dot: int, after: int) -> bool:
     before = text[max(0, dot - 12) : dot + 1]
+    if _AFTER_NUMBER.search(before):
+        return False
+    if _ARABIC_INITIAL.search(before):
+        return True
     return bool(_SHORT_DOTTED.search(before)) and bool(
         _SHORT_NEXT.match(text, after) or _SHORT_CHAIN.search(before))
 
