@@ -486,6 +486,15 @@ def test_a_copy_ending_with_the_title_asked_about_gives_the_name_after_it():
     assert sentence[start:end] == "إبراهيم بن حمد الدعيلج"  # a lineage, ended by the family name
 
 
+def test_a_copy_running_from_the_title_asked_about_to_a_name_gives_the_name():
+    sentence = "وقال رئيس الخبراء الاقتصاديين لمنطقة الشرق الأوسط في البنك الدولي، شانتا ديفيرجان، إن الأسعار ستنخفض."
+    question = "من هو كبير الاقتصاديين لمنطقة الشرق الأوسط في البنك الدولي؟"
+    start, end = answer_span("رئيس الخبراء الاقتصاديين لمنطقة الشرق الأوسط في البنك الدولي شانتا ديفيرجان", sentence, question)
+    assert sentence[start:end] == "شانتا ديفيرجان"
+    start, end = answer_span("الخبراء الاقتصاديين لمنطقة الشرق", sentence, "من هو كبير الاقتصاديين؟")
+    assert sentence[start:end] == "الخبراء الاقتصاديين لمنطقة الشرق"  # no name inside the copy: as copied
+
+
 def test_a_lineage_after_a_title_is_one_name():
     sentence = "وكشف الأمير تركي بن محمد بن فهد بن عبدالعزيز رئيس مجلس الإدارة، ووزير الخارجية جان إيف لودريان الفرنسي."
     def name(title: str, question: str):

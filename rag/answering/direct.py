@@ -384,6 +384,8 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     if span and set(content_tokens(last)) and set(content_tokens(last)) <= set(content_tokens(question)) \
             and (name := name_after(sentence, copied, question)) and not sentence[copied[1] : name[0]].strip():
         return name  # the copy ended with the title asked about ("…المتحدث الرسمي"): the name follows it
+    if span and (name := _name_after_inner_title(sentence, span, question)):
+        return name  # "رئيس الخبراء… في البنك الدولي، شانتا ديفيرجان": the asked title inside the copy
     if span:
         span = full_name(sentence, with_noun(sentence, qualified(sentence, span), question), question)
         span = counted(sentence, date_only(sentence, copied, span, question), question)
@@ -397,6 +399,17 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     words = [m for m in _words(sentence) if head[0] <= m.start() and m.end() <= head[1]]
     lead = next((i for i, m in enumerate(words) if not set(content_tokens(m.group())) <= known), len(words))
     return (lead and name_after(sentence, (head[0], words[lead - 1].end()), question)) or None
+
+
+def _name_after_inner_title(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
+    """For a who-question, the name after the last word of the question inside the trimmed span,
+    where one follows it there: the copy ran from the title asked about to the name.
+    """
+    known = set(content_tokens(question)).union(*(_loose_stems(w) for w in _WORD.findall(question)))
+    words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
+    inner = [m for m in words[:-1] if content_tokens(m.group()) and not _adds_to(m.group(), known)]
+    name = inner and name_after(sentence, (span[0], inner[-1].end()), question)
+    return name if name and name[1] <= span[1] else None
 
 
 def number_in(sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
