@@ -49,7 +49,7 @@ _SHARE = re.compile(r"[%٪]|(?<!\w)(ال|بال)(مئه|مائه)(?!\w)|نسبه
 _MONEY_NOUNS = frozenset(normalize(w) for w in (
     "تكلفة كلفة تكاليف سعر أسعار قيمة ميزانية غرامة غرامات مبلغ ثمن راتب رواتب أجر إيرادات أرباح ربح خسائر "
     "تمويل مكافأة").split())
-_CURRENCIES = tuple(normalize(w) for w in "ريال دولار يورو جنيه درهم دينار روبي ليرة فرنك روبل يوان".split())
+_CURRENCIES = tuple(normalize(w) for w in "ريال دولار يورو جنيه درهم دراهم دينار دنانير روبي ليرة ليرات فرنك روبل يوان".split())
 _CURRENCY_SIGNS = re.compile(r"[$€£¥]")
 _AMOUNT_VERBS = frozenset(normalize(w) for w in "بلغ بلغت تبلغ يبلغ كان كانت يكون تكون وصل وصلت يصل تصل".split())
 DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"  # Western, Arabic-Indic and Eastern Arabic-Indic
@@ -206,6 +206,7 @@ def asks_money(question: str) -> bool:
 
 
 def holds_currency(text: str) -> bool:
+    """A currency's name («ريالاً», «بالدولار», «دراهم») or sign in the text."""
     return bool(_CURRENCY_SIGNS.search(text)) or any(
         _bare(w).startswith(_CURRENCIES) or normalize(w).startswith(_CURRENCIES) for w in WORD.findall(text))
 
