@@ -13,7 +13,7 @@ from .text import normalize
 _HOW_MANY = tuple(normalize(w) for w in ("كم", "وكم", "ما عدد", "وما عدد"))
 # What a name answers: "أي وكالة…؟" asks for a name as "من…؟" does.
 _NAMED = ("وكالة", "قناة", "صحيفة", "جريدة", "مجلة", "موقع", "شركة", "منظمة", "مؤسسة", "هيئة", "جهة", "وسيلة",
-          "تنظيم", "جماعة", "حزب", "نادي", "فريق", "جامعة", "مستشفى", "بنك")
+          "تنظيم", "جماعة", "حزب", "نادي", "ناد", "فريق", "جامعة", "مستشفى", "بنك")
 # "Which", alone or after a preposition ("على أي مساحة…؟"): what leads a question asking for a thing.
 _WHICH = tuple(normalize(w) for w in ("أي", "لأي", "بأي", "وأي"))
 _WHICH_AFTER = tuple(normalize(w) for w in ("في", "إلى", "من", "على", "عن", "مع"))
@@ -77,8 +77,12 @@ _RELATIVE_WORDS = frozenset(normalize(w) for w in "الماضي الماضية �
 _DATE_PHRASE_WORDS = _WHEN_WORDS | _RELATIVE_WORDS
 
 
+# "من" as the preposition "from, among" ("من أين…؟", "من بين سكان وارسو، كم…؟"), not "who".
+_FROM = re.compile(r"^و?من (?=(بين|اين|اي|خلال|اجل|حيث) )")
+
+
 def _start_kind(question: str) -> str:
-    q = normalize(question).strip() + " "
+    q = _FROM.sub("", normalize(question).strip() + " ")
     return next((kind for kind, starts in _KIND_STARTS if q.startswith(starts)), "any")
 
 

@@ -26,6 +26,10 @@ def test_the_kind_asked_for_is_read_from_how_the_question_starts():
     # "Which" after any preposition, as the asked noun reads it: "على أي وكالة…؟" asks for a name too.
     assert [answer_kind(q) for q in ("على أي وكالة اعتمد التقرير؟", "إلى أي حزب ينتمي؟", "وأي صحيفة نشرت الخبر؟")] == \
         ["name"] * 3
+    # "من" as "from" or "among" asks no name: «من أين…؟» asks where, «من بين…، كم…؟» how many.
+    assert [answer_kind(q) for q in ("من أين تنطلق العروض؟", "من بين سكان المدينة، كم كانت نسبة الكاثوليك؟",
+                                     "من أي نادٍ انتقل اللاعب؟", "من أي اتجاه تدخل الطريق؟", "من الذي أسس الشركة؟")] == \
+        ["where", "count", "name", "any", "name"]
 
 
 def test_a_count_or_a_date_asked_further_in_or_in_english_counts_too():
