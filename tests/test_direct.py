@@ -502,3 +502,12 @@ def test_a_lineage_after_a_title_is_one_name():
         return span and sentence[span[0] : span[1]]
     assert name("الأمير", "من هو الأمير رئيس مجلس الإدارة؟") == "تركي بن محمد بن فهد بن عبدالعزيز"
     assert name("وزير الخارجية", "من هو وزير الخارجية؟") == "جان إيف لودريان"  # no lineage: no article word
+
+
+def test_a_name_ends_with_the_name_after_its_link_though_the_question_says_it():
+    sentence = "أقام رئيس قرية ابن نومة الشيخ عبدالرحمن بن نومة حفل عيد الفطر المبارك."
+    question = "من رئيس قرية ابن نومة الذي أقام حفل العيد؟"
+    start, end = answer_span("ابن نومة الشيخ عبدالرحمن بن نومة", sentence, question)
+    assert sentence[start:end] == "الشيخ عبدالرحمن بن نومة"
+    start, end = answer_span("حفل عيد الفطر", sentence, "ماذا أقام رئيس القرية؟")
+    assert sentence[start:end] == "حفل عيد الفطر"  # no link at its end: as copied

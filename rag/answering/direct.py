@@ -389,7 +389,7 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     if span:
         span = full_name(sentence, with_noun(sentence, qualified(sentence, span), question), question)
         span = counted(sentence, date_only(sentence, copied, span, question), question)
-        return closed(sentence, with_counted_noun(sentence, whole_numbers(sentence, span), question))
+        return closed(sentence, with_counted_noun(sentence, whole_numbers(sentence, lineage_ended(sentence, span)), question))
     if not normalize(question).startswith(_WHO):
         return None
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
@@ -399,6 +399,19 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     words = [m for m in _words(sentence) if head[0] <= m.start() and m.end() <= head[1]]
     lead = next((i for i, m in enumerate(words) if not set(content_tokens(m.group())) <= known), len(words))
     return (lead and name_after(sentence, (head[0], words[lead - 1].end()), question)) or None
+
+
+def lineage_ended(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span with the name after a link it ends on: "عبدالرحمن بن" → "عبدالرحمن بن نومة"
+    (trimming drops the question's own words, and a family name is often the place's name).
+    """
+    words = _words(sentence)
+    inside = [m for m in words if span[0] <= m.start() and m.end() <= span[1]]
+    after = next((m for m in words if m.start() >= span[1]), None)
+    if not inside or normalize(inside[-1].group()) not in _NAME_LINKS or after is None \
+            or sentence[span[1] : after.start()].strip():
+        return span
+    return span[0], after.end()
 
 
 def _name_after_inner_title(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int] | None:
