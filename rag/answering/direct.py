@@ -45,6 +45,12 @@ _PROCLITICS = tuple("بلكف")
 # The name Ali, which folds into the preposition على; spelt with ي before a name it is the name.
 _ALI = re.compile("عل[\u064b-\u0652]*ي[\u064b-\u0652]*")
 _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
+# "من" before a title asks who holds it, as "من هو" does ("من المتحدث باسم…؟", "من وزير…؟");
+# before a verb ("من أمر بالتحقيق؟") the answer is as often a clause as a name.
+_TITLES = frozenset(normalize(w) for w in (
+    "وزير وزيرة رئيس رئيسة مدير مديرة أمين قائد سفير مبعوث نائب محافظ أمير مستشار مدرب مؤسس زعيم "
+    "متحدث ملك ولي عميد مفتي إمام خطيب قاضي").split())
+_WHO_BEFORE_TITLE = re.compile(r"^و?من (ال(?!ذي |تي |ذين |لذان |لتان |لواتي |لاتي )\w+|(\w+)) ")
 _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PERCENT = re.compile(r"\s?[%٪]")
 _KM = re.compile(r"\s?كم(?!\w)")
@@ -76,6 +82,17 @@ class DirectAnswer:
         if not self.rendering or self.rendering.casefold() == self.text.casefold():
             return self.text
         return f"{self.rendering} ({self.text})"
+
+
+def asks_who(question: str) -> bool:
+    """A question asking who someone is or holds a title: "من هو / من هي", or "من" before a
+    title ("من المتحدث الرسمي…؟", "من وزير الخارجية…؟").
+    """
+    q = normalize(question).strip()
+    if q.startswith(_WHO):
+        return True
+    m = _WHO_BEFORE_TITLE.match(q + " ")
+    return bool(m and (m.group(2) is None or m.group(2) in _TITLES))
 
 
 def _words(text: str) -> list[re.Match]:
@@ -123,7 +140,7 @@ def trimmed(sentence: str, span: tuple[int, int], question: str) -> tuple[int, i
     known = set(content_tokens(question)).union(*(_loose_stems(w) for w in _WORD.findall(question)))
     words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
     keep = [_adds_to(m.group(), known) for m in words]
-    who = normalize(question).startswith(_WHO)
+    who = asks_who(question)
     for i in range(len(words) - 1):
         kept_with_next = normalize(words[i].group()) in _NEGATIONS or (who and _ALI.fullmatch(words[i].group()))
         keep[i] = keep[i] or bool(kept_with_next and keep[i + 1])
@@ -329,7 +346,7 @@ def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int
     A lineage ("إبراهيم بن حمد الدعيلج") runs to five names, its links (بن, آل…) not counted,
     and ends with a family name that has the article.
     """
-    if not normalize(question).startswith(_WHO):
+    if not asks_who(question):
         return None
     known = set(content_tokens(question))
     name: list[re.Match] = []
@@ -356,7 +373,7 @@ def full_name(sentence: str, span: tuple[int, int], question: str) -> tuple[int,
     first name). Not a function word, a word of the question, one with the article, or one with
     the conjunction written on ("وعقد").
     """
-    if not normalize(question).startswith(_WHO):
+    if not asks_who(question):
         return span
     words = _words(sentence)
     inside = [m for m in words if span[0] <= m.start() and m.end() <= span[1]]
@@ -390,7 +407,7 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
         span = full_name(sentence, with_noun(sentence, qualified(sentence, span), question), question)
         span = counted(sentence, date_only(sentence, copied, span, question), question)
         return closed(sentence, with_counted_noun(sentence, whole_numbers(sentence, lineage_ended(sentence, span)), question))
-    if not normalize(question).startswith(_WHO):
+    if not asks_who(question):
         return None
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
     if head is None:
