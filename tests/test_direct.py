@@ -192,6 +192,20 @@ def test_a_number_cut_at_its_decimal_point_or_separator_is_copied_whole():
     assert answer_span("31", sentence, "كم بلغ النقد؟") == (sentence.index("31.8"), sentence.index("31.8") + 4)
 
 
+def test_a_score_or_slashed_date_is_copied_whole_and_counts_nothing():
+    sentence = "وتغلب عليه 3 / 1 مساء الأحد، وخسر 2-0 في أتلانتا، وعاش بين 1185 - 1226، ويبدأ الاستقبال 16/12/1436ه."
+    def span(copy: str) -> str:
+        return _extended(whole_numbers, sentence, copy)
+    assert span("3") == "3 / 1" and span("2") == "2-0" and span("16") == "16/12/1436"
+    assert span("1185") == "1185"  # years joined by a dash are a span, one of them asked for
+    def dated(copy: str) -> bool:
+        return dated_count(sentence, _span_of(sentence, copy), "كم عدد المتفرجين؟")
+    assert dated("3 / 1") and dated("16/12/1436ه")
+    season = "دعت المديرية المزارعين لموسم 1436ه، وأقام الهلال الأحمر عام 1436هـ (158) دورة."
+    assert dated_count(season, _span_of(season, "1436ه"), "كم طنا من التمور خصصت؟")
+    assert not dated_count(season, _span_of(season, "1436هـ (158) دورة"), "كم دورة أقام؟")  # 158 counts
+
+
 def test_the_counted_noun_in_the_dual_answers_how_many():
     sentence = "لدى فرنسا ضابطين كبيرين في مركز القيادة، وأضرم العمال النار في دوريتين أمنيتين."
     def answer(question: str) -> str | None:

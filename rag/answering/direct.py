@@ -55,6 +55,11 @@ _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PERCENT = re.compile(r"\s?[%٪]")
 _KM = re.compile(r"\s?كم(?!\w)")
 _YEAR = re.compile(r"\.?(1[89]|20)\d\d")
+# Numbers joined by a slash, a score ("3 / 1") or a date ("16/12/1436"), or small ones by a dash,
+# a score ("1-2"); years joined by a dash are a span ("1185 - 1226"), of which one is asked.
+_NUMBER_PAIR = re.compile(f"[{DIGITS}]+(?:\\s?/\\s?[{DIGITS}]+)+|(?<![{DIGITS}])[{DIGITS}]{{1,2}}\\s?-\\s?[{DIGITS}]{{1,2}}(?![{DIGITS}])")
+# A year with its era ("1436ه", "1436 هـ", "2015م"), or a score or date written with a slash.
+_DATE_OR_SCORE = re.compile(f"[{DIGITS}]{{3,4}}\\s?(?:هـ|ه|م)(?!\\w)|[{DIGITS}]+\\s?/\\s?[{DIGITS}]+")
 _YEAR_WORDS = frozenset(normalize(w) for w in ("عام", "العام", "لعام", "سنة", "السنة", "لسنة"))
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
@@ -241,7 +246,10 @@ def dated_count(sentence: str, span: tuple[int, int], question: str) -> bool:
     after = [normalize(m.group()) for m in words if m.start() >= span[1]][:2]
     before = [m.group() for m in words if m.end() <= span[0]][-1:]
     year = _YEAR.fullmatch(sentence[span[0] : span[1]].strip(" .")) and before and normalize(before[0]) in _YEAR_WORDS
-    return bool(year) or bool(before and is_calendar_word(before[0])) or bool(after) and (
+    dates = [m for m in _DATE_OR_SCORE.finditer(sentence) if m.start() < span[1] and span[0] < m.end()]
+    counts = [m for m in _NUMBER.finditer(sentence, span[0], span[1]) if not any(d.start() <= m.start() < d.end() for d in dates)]
+    era_or_score = bool(dates) and not counts  # "1436هـ (158) دورة" still counts 158
+    return bool(year) or era_or_score or bool(before and is_calendar_word(before[0])) or bool(after) and (
         is_calendar_word(after[0]) or (after[0] == "من" and len(after) > 1 and is_calendar_word(after[1])))
 
 
@@ -254,6 +262,9 @@ def whole_numbers(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     for m in _NUMBER.finditer(sentence):
         start = m.start() if m.start() < start < m.end() else start
         end = m.end() if m.start() < end < m.end() else end
+    for m in _NUMBER_PAIR.finditer(sentence):  # "3" of "3 / 1" is half a score
+        if m.start() < end and start < m.end():
+            start, end = min(start, m.start()), max(end, m.end())
     if sentence[end - 1 : end].isdigit() and (unit := _PERCENT.match(sentence, end) or _KM.match(sentence, end)):
         end = unit.end()
     return start, end
