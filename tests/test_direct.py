@@ -536,3 +536,11 @@ def test_who_before_a_title_asks_who_holds_it():
     question = "من وزير الخارجية النرويجي الذي اتصل به سامح شكري؟"
     start, end = answer_span("نظيره النرويجى بورج بريند", sentence, question)
     assert sentence[start:end] == "بورج بريند"
+
+
+def test_a_compound_given_name_or_a_kunya_in_its_case_stays_one_name():
+    sentence = "وقال والي شانلي أورفة، عز الدين كوتشوك، إن الشرطيين لم يحضرا، وقال أمير الجبهة ابي مالك الشامي إنه سيفرج عنهم."
+    start, end = answer_span("والي شانلي أورفة", sentence, "من والي شانلي أورفة؟")
+    assert sentence[start:end] == "عز الدين كوتشوك"  # "الدين" is no family name that ends it
+    start, end = answer_span("أمير الجبهة", sentence, "من هو أمير الجبهة؟")
+    assert sentence[start:end] == "ابي مالك الشامي"  # أبو as أبي links a family name

@@ -37,7 +37,10 @@ if TYPE_CHECKING:
 MAX_WORDS = 12  # longer than this is a sentence, not a direct answer
 MAX_NAME_WORDS = 3
 MAX_LINEAGE_WORDS = 5  # "تركي بن محمد بن فهد بن عبدالعزيز"
-_NAME_LINKS = frozenset(normalize(w) for w in ("بن", "بنت", "ابن", "أبو", "آل"))
+_NAME_LINKS = frozenset(normalize(w) for w in ("بن", "بنت", "ابن", "أبو", "أبي", "أبا", "آل"))  # أبو by its case
+# Given names of two words whose second takes the article ("عبد الرحمن", "عز الدين", "عبد الله").
+_COMPOUND_HEADS = frozenset(normalize(w) for w in ("عبد", "أبو", "أبي", "أبا"))
+_COMPOUND_TAILS = frozenset(normalize(w) for w in ("الدين", "الله", "الرحمن", "الإسلام"))
 _NEGATIONS = frozenset(normalize(w) for w in "لا لن لم ليس ليست غير".split())
 # Words that change what follows them: "لا يوجد تهديد", "نائب وزير الأمن" said without them is false.
 _QUALIFIERS = _NEGATIONS | frozenset(normalize(w) for w in "نائب مساعد وكيل".split())
@@ -49,7 +52,7 @@ _WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "و
 # before a verb ("من أمر بالتحقيق؟") the answer is as often a clause as a name.
 _TITLES = frozenset(normalize(w) for w in (
     "وزير وزيرة رئيس رئيسة مدير مديرة أمين قائد سفير مبعوث نائب محافظ أمير مستشار مدرب مؤسس زعيم "
-    "متحدث ملك ولي عميد مفتي إمام خطيب قاضي").split())
+    "متحدث ملك ولي عميد مفتي إمام خطيب قاضي والي ناطق").split())
 _WHO_BEFORE_TITLE = re.compile(r"^و?من (ال(?!ذي |تي |ذين |لذان |لتان |لواتي |لاتي )\w+|(\w+)) ")
 _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PERCENT = re.compile(r"\s?[%٪]")
@@ -365,7 +368,7 @@ def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int
         gap = sentence[name[-1].end() if name else span[1] : m.start()]
         tokens = set(content_tokens(m.group()))
         lineage = any(normalize(w.group()) in _NAME_LINKS for w in name)
-        family = bool(name) and normalize(m.group()).startswith(("ال", "وال"))
+        family = bool(name) and normalize(m.group()).startswith(("ال", "وال")) and not _compound(name[-1], m)
         if (name and _PUNCTUATION.search(gap)) or _SENTENCE_STOP.search(gap) or not tokens or tokens <= known \
                 or (family and not lineage):
             break
@@ -376,6 +379,11 @@ def name_after(sentence: str, span: tuple[int, int], question: str) -> tuple[int
     while name and normalize(name[-1].group()) in _NAME_LINKS:
         name.pop()
     return (name[0].start(), name[-1].end()) if len(name) >= 2 else None
+
+
+def _compound(first: re.Match, second: re.Match) -> bool:
+    """Two words of one given name, the second with the article: "عبد الرحمن", "عز الدين"."""
+    return normalize(first.group()) in _COMPOUND_HEADS or normalize(second.group()) in _COMPOUND_TAILS
 
 
 def full_name(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int]:
