@@ -61,8 +61,9 @@ _YEAR = re.compile(r"\.?(1[89]|20)\d\d")
 # Numbers joined by a slash, a score ("3 / 1") or a date ("16/12/1436"), or small ones by a dash,
 # a score ("1-2"); years joined by a dash are a span ("1185 - 1226"), of which one is asked.
 _NUMBER_PAIR = re.compile(f"[{DIGITS}]+(?:\\s?/\\s?[{DIGITS}]+)+|(?<![{DIGITS}])[{DIGITS}]{{1,2}}\\s?-\\s?[{DIGITS}]{{1,2}}(?![{DIGITS}])")
-# A year with its era ("1436ه", "1436 هـ", "2015م"), or a score or date written with a slash.
-_DATE_OR_SCORE = re.compile(f"[{DIGITS}]{{3,4}}\\s?(?:هـ|ه|م)(?!\\w)|[{DIGITS}]+\\s?/\\s?[{DIGITS}]+")
+# A Hijri year ("1436ه", "1436 هـ"; not "م", which also stands for metres), or a score or date
+# written with a slash.
+_DATE_OR_SCORE = re.compile(f"[{DIGITS}]{{3,4}}\\s?(?:هـ|ه)(?!\\w)|[{DIGITS}]+\\s?/\\s?[{DIGITS}]+")
 _YEAR_WORDS = frozenset(normalize(w) for w in ("عام", "العام", "لعام", "سنة", "السنة", "لسنة"))
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
