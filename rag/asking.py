@@ -107,7 +107,8 @@ def answer_kind(question: str) -> str:
     return "count" if _COUNT_INSIDE.search(q) else "when" if _WHEN_INSIDE.search(q) else "any"
 
 
-_RELATIVES = frozenset(normalize(w) for w in ("الذي", "التي", "الذين", "اللذان", "اللتان", "اللذين", "اللتين"))
+_RELATIVES = frozenset(normalize(w) for w in ("الذي", "التي", "الذين", "اللذان", "اللتان", "اللذين", "اللتين",
+                                               "اللواتي", "اللاتي"))
 # "Which of…" ("أي من التراجم…؟") names no noun right after "أي".
 _OF = frozenset(normalize(w) for w in ("من", "منهم", "منها", "منهما", "منهن"))
 
@@ -126,6 +127,28 @@ def asked_noun(question: str) -> str | None:
         noun = words[at + 1]
         return noun if forms[at + 1].startswith("ال") else "ال" + noun
     return None
+
+
+_WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
+# "من" before a title asks who holds it, as "من هو" does ("من المتحدث باسم…؟", "من وزير…؟");
+# before a verb ("من أمر بالتحقيق؟") the answer is as often a clause as a name.
+_TITLES = frozenset(normalize(w) for w in (
+    "وزير وزيرة رئيس رئيسة مدير مديرة أمين قائد سفير مبعوث نائب محافظ أمير مستشار مدرب مؤسس زعيم "
+    "متحدث ملك ولي عميد مفتي إمام خطيب قاضي والي ناطق").split())
+_WHO_BEFORE = re.compile(r"^و?من (\w+) ")
+
+
+def asks_who(question: str) -> bool:
+    """A question asking who someone is or holds a title: "من هو / من هي", or "من" before a
+    title ("من المتحدث الرسمي…؟", "من وزير الخارجية…؟"), a noun with the article that is no
+    relative pronoun ("من الذي…؟" may be answered by a clause).
+    """
+    q = normalize(question).strip()
+    if q.startswith(_WHO):
+        return True
+    after = _WHO_BEFORE.match(q + " ")
+    word = after.group(1) if after else ""
+    return word in _TITLES or (word.startswith("ال") and word not in _RELATIVES)
 
 
 def asks_number(question: str) -> bool:

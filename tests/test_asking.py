@@ -8,6 +8,7 @@ from rag.asking import (
     asks_money,
     asks_name,
     asks_number,
+    asks_who,
     counted_noun,
     dual_forms,
     fits,
@@ -108,3 +109,9 @@ def test_the_counted_noun_and_its_dual():
     assert counted_noun("بعد كم يوماً هدد التنظيم؟") == "يوم"
     assert counted_noun("كم عدد القتلى؟") is None and counted_noun("من هو الوزير؟") is None
     assert dual_forms("دوريه") == {"دوريتين", "دوريتان"} and dual_forms("يوم") == {"يومين", "يومان"}
+
+
+def test_who_before_a_title_asks_who_holds_it():
+    assert asks_who("من وزير الخارجية النرويجي؟") and asks_who("ومن المتحدث الرسمي باسم الهيئة؟")
+    assert not asks_who("من أمر بالتحقيق؟")  # before a verb: the answer may be a clause
+    assert not asks_who("من الذي فاز؟") and not asks_who("من أين تنطلق العروض؟")

@@ -17,6 +17,7 @@ from ..asking import (
     asked_noun,
     asks_name,
     asks_number,
+    asks_who,
     counted_noun,
     dual_forms,
     fits,
@@ -47,13 +48,6 @@ _QUALIFIERS = _NEGATIONS | frozenset(normalize(w) for w in "نائب مساعد 
 _PROCLITICS = tuple("بلكف")
 # The name Ali, which folds into the preposition على; spelt with ي before a name it is the name.
 _ALI = re.compile("عل[\u064b-\u0652]*ي[\u064b-\u0652]*")
-_WHO = tuple(normalize(w) for w in ("من هو", "من هي", "ومن هو", "ومن هي"))
-# "من" before a title asks who holds it, as "من هو" does ("من المتحدث باسم…؟", "من وزير…؟");
-# before a verb ("من أمر بالتحقيق؟") the answer is as often a clause as a name.
-_TITLES = frozenset(normalize(w) for w in (
-    "وزير وزيرة رئيس رئيسة مدير مديرة أمين قائد سفير مبعوث نائب محافظ أمير مستشار مدرب مؤسس زعيم "
-    "متحدث ملك ولي عميد مفتي إمام خطيب قاضي والي ناطق").split())
-_WHO_BEFORE_TITLE = re.compile(r"^و?من (ال(?!ذي |تي |ذين |لذان |لتان |لواتي |لاتي )\w+|(\w+)) ")
 _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PERCENT = re.compile(r"\s?[%٪]")
 _KM = re.compile(r"\s?كم(?!\w)")
@@ -91,17 +85,6 @@ class DirectAnswer:
         if not self.rendering or self.rendering.casefold() == self.text.casefold():
             return self.text
         return f"{self.rendering} ({self.text})"
-
-
-def asks_who(question: str) -> bool:
-    """A question asking who someone is or holds a title: "من هو / من هي", or "من" before a
-    title ("من المتحدث الرسمي…؟", "من وزير الخارجية…؟").
-    """
-    q = normalize(question).strip()
-    if q.startswith(_WHO):
-        return True
-    m = _WHO_BEFORE_TITLE.match(q + " ")
-    return bool(m and (m.group(2) is None or m.group(2) in _TITLES))
 
 
 def _words(text: str) -> list[re.Match]:
