@@ -200,6 +200,8 @@ def test_a_score_or_slashed_date_is_copied_whole_and_counts_nothing():
     def dated(copy: str) -> bool:
         return dated_count(sentence, _span_of(sentence, copy), "كم عدد المتفرجين؟")
     assert dated("3 / 1") and dated("16/12/1436ه")
+    gregorian = "ويبدأ الاستقبال 16/12/2015 في الرياض."
+    assert dated_count(gregorian, _span_of(gregorian, "16/12/2015"), "كم عدد المتفرجين؟")  # 2015 counts nothing
     season = "دعت المديرية المزارعين لموسم 1436ه، وأقام الهلال الأحمر عام 1436هـ (158) دورة."
     assert dated_count(season, _span_of(season, "1436ه"), "كم طنا من التمور خصصت؟")
     assert not dated_count(season, _span_of(season, "1436هـ (158) دورة"), "كم دورة أقام؟")  # 158 counts

@@ -52,12 +52,13 @@ _NUMBER = re.compile(f"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
 _PERCENT = re.compile(r"\s?[%٪]")
 _KM = re.compile(r"\s?كم(?!\w)")
 _YEAR = re.compile(r"\.?(1[89]|20)\d\d")
-# Numbers joined by a slash, a score ("3 / 1") or a date ("16/12/1436"), or small ones by a dash,
-# a score ("1-2"); years joined by a dash are a span ("1185 - 1226"), of which one is asked.
-_NUMBER_PAIR = re.compile(f"[{DIGITS}]+(?:\\s?/\\s?[{DIGITS}]+)+|(?<![{DIGITS}])[{DIGITS}]{{1,2}}\\s?-\\s?[{DIGITS}]{{1,2}}(?![{DIGITS}])")
-# A Hijri year ("1436ه", "1436 هـ"; not "م", which also stands for metres), or a score or date
-# written with a slash.
-_DATE_OR_SCORE = re.compile(f"[{DIGITS}]{{3,4}}\\s?(?:هـ|ه)(?!\\w)|[{DIGITS}]+\\s?/\\s?[{DIGITS}]+")
+# Numbers joined by slashes: a score ("3 / 1") or a date ("16/12/1436"), read whole.
+_SLASHED = f"[{DIGITS}]+(?:\\s?/\\s?[{DIGITS}]+)+"
+# A slashed pair or chain, or small numbers joined by a dash, a score ("1-2"); years joined by a
+# dash are a span ("1185 - 1226"), of which one is asked.
+_NUMBER_PAIR = re.compile(f"{_SLASHED}|(?<![{DIGITS}])[{DIGITS}]{{1,2}}\\s?-\\s?[{DIGITS}]{{1,2}}(?![{DIGITS}])")
+# A Hijri year ("1436ه", "1436 هـ"; not "م", which also stands for metres), or a slashed score or date.
+_DATE_OR_SCORE = re.compile(f"[{DIGITS}]{{3,4}}\\s?(?:هـ|ه)(?!\\w)|{_SLASHED}")
 _YEAR_WORDS = frozenset(normalize(w) for w in ("عام", "العام", "لعام", "سنة", "السنة", "لسنة"))
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
