@@ -156,6 +156,8 @@ def test_a_negation_or_deputy_title_just_before_the_copy_is_taken_into_it():
     sentence = "وحضر الاجتماع ونائب وزير الأمن الوطني، أليهاندرو مايوركاس."
     start, end = answer_span("وزير الأمن الوطني", sentence, "ما منصب أليهاندرو مايوركاس؟")
     assert sentence[start:end] == "نائب وزير الأمن الوطني"  # the deputy's post, the و written on it left out
+    sentence = "تفقد مساعد المدير العام للتعليم بمنطقة الرياض، فهد الصقيه، المدارس."
+    assert answer_span("مساعد المدير العام للتعليم بمنطقة الرياض", sentence, "من المدير العام للتعليم بمنطقة الرياض؟") is None
     sentence = "وقال إن وزير الأمن الوطني سيزور باريس."
     start, end = answer_span("وزير الأمن الوطني", sentence, "من سيزور باريس؟")
     assert sentence[start:end] == "وزير الأمن الوطني"  # nothing to take in
@@ -207,6 +209,23 @@ def test_a_score_or_slashed_date_is_copied_whole_and_counts_nothing():
     assert not dated_count(season, _span_of(season, "1436هـ (158) دورة"), "كم دورة أقام؟")  # 158 counts
 
 
+def test_a_count_copied_from_a_list_is_the_item_the_question_names():
+    sentence = ("ضبطت الحملات (267) مخالفة لقرار منع العمل، بواقع (140) مخالفة في محافظة الخبر و(82) مخالفة "
+                "بمحافظة الأحساء و(3) مخالفات بمحافظة القطيف, وقد تمت إحالة جميع المخالفات.")
+    def answer(copy: str, question: str) -> str:
+        start, end = answer_span(copy, sentence, question)
+        return sentence[start:end]
+    assert answer("82", "كم مخالفة ضبطت في محافظة الخبر؟") == "(140) مخالفة"
+    assert answer("140", "كم مخالفة ضبطت في القطيف؟") == "(3) مخالفات"
+    assert answer("82", "كم مخالفة ضبطت في الأحساء؟") == "(82) مخالفة"  # already the item asked
+    assert answer("267", "كم مخالفة لقرار منع العمل ضبطت؟") == "(267) مخالفة"  # the total is no item of the list
+    assert answer("82", "كم مخالفة ضبطت في الجبيل؟") == "(82) مخالفة"  # no item names it: left as copied
+    joined = "سجلت 300 حالة في مكة، و1,200 حالة في الرياض."
+    assert answer_span("300", joined, "كم حالة سجلت في الرياض؟") == (joined.index("1,200"), joined.index(" في الرياض"))
+    placed_first = "وفي الخبر 140 مخالفة، وفي الأحساء 82 مخالفة."  # items that end at their number: not read
+    assert answer_span("82", placed_first, "كم مخالفة ضبطت في الخبر؟") == _span_of(placed_first, "82 مخالفة")
+
+
 def test_the_counted_noun_in_the_dual_answers_how_many():
     sentence = "لدى فرنسا ضابطين كبيرين في مركز القيادة، وأضرم العمال النار في دوريتين أمنيتين."
     def answer(question: str) -> str | None:
@@ -233,6 +252,9 @@ def test_a_bracket_or_quote_mark_cut_at_the_edge_is_taken_in():
     assert span("مدرسة «نايستايلز") == "مدرسة «نايستايلز»"
     assert span("84.540.000) ريال") == "(84.540.000) ريال"
     assert span('النموذجية" هنا') == '"النموذجية" هنا'
+    spaced = "حددت اللجنة الدوائر بـ ( 343 ) دائرة , وسمت «الرياض » أولاها."
+    assert _extended(closed, spaced, "343 ) دائرة") == "( 343 ) دائرة"
+    assert _extended(closed, spaced, "«الرياض") == "«الرياض »"
     assert span("تنظيم الدولة") == "تنظيم الدولة" and span("عدو رئيسي هو (تنظيم") == "عدو رئيسي هو (تنظيم"  # nothing adjacent to close
     assert answer_span("تنظيم الدولة) داعش", sentence, "ما هو العدو الرئيسي؟") == (
         sentence.index("(تنظيم"), sentence.index("داعش") + len("داعش"))

@@ -59,6 +59,7 @@ _SLASHED = f"[{DIGITS}]+(?:\\s?/\\s?[{DIGITS}]+)+"
 _NUMBER_PAIR = re.compile(f"{_SLASHED}|(?<![{DIGITS}])[{DIGITS}]{{1,2}}\\s?-\\s?[{DIGITS}]{{1,2}}(?![{DIGITS}])")
 # A Hijri year ("1436ه", "1436 هـ"; not "م", which also stands for metres), or a slashed score or date.
 _DATE_OR_SCORE = re.compile(f"[{DIGITS}]{{3,4}}\\s?(?:هـ|ه)(?!\\w)|{_SLASHED}")
+_JOINED = re.compile(r"(?:[,،]|(?<!\w)و)[\s(]*$")  # what joins a list's next item: "، 82", "و(82)", "و1,200"
 _YEAR_WORDS = frozenset(normalize(w) for w in ("عام", "العام", "لعام", "سنة", "السنة", "لسنة"))
 _PUNCTUATION = re.compile(r"[,،.:;؛\"“”«»()\[\]/-]")
 _SENTENCE_STOP = re.compile(r"[.:;؛]")
@@ -277,7 +278,8 @@ def with_noun(sentence: str, span: tuple[int, int], question: str) -> tuple[int,
 
 def closed(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     """The span with the bracket or quote mark it cut at its edge taken in: "تنظيم الدولة) داعش"
-    → "(تنظيم الدولة) داعش", "مدرسة «نايستايلز" → "مدرسة «نايستايلز»" (a copy stops at a word's end).
+    → "(تنظيم الدولة) داعش", "مدرسة «نايستايلز" → "مدرسة «نايستايلز»", "343 ) دائرة" → "( 343 )
+    دائرة" (a copy stops at a word's end; lists of counts often space their brackets).
     """
     start, end = span
     for opener, closer in _PAIRS:
@@ -289,10 +291,11 @@ def closed(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
             unclosed, unopened = cut, cut
         else:
             unclosed, unopened = text.count(opener) > text.count(closer), text.count(closer) > text.count(opener)
-        if unopened and sentence[start - 1 : start] == opener:
-            start -= 1
-        elif unclosed and sentence[end : end + 1] == closer:
-            end += 1
+        before, after = sentence[:start].rstrip(" "), sentence[end:].lstrip(" ")
+        if unopened and before.endswith(opener):
+            start = len(before) - 1
+        elif unclosed and after.startswith(closer):
+            end = len(sentence) - len(after) + 1
     return start, end
 
 
@@ -410,7 +413,8 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     if span:
         span = full_name(sentence, with_noun(sentence, qualified(sentence, span), question), question)
         span = counted(sentence, date_only(sentence, copied, span, question), question)
-        return closed(sentence, with_counted_noun(sentence, whole_numbers(sentence, lineage_ended(sentence, span)), question))
+        span = closed(sentence, with_counted_noun(sentence, whole_numbers(sentence, lineage_ended(sentence, span)), question))
+        return None if _qualifiers_only(sentence, span) else listed_count(sentence, span, question)
     if not asks_who(question):
         return None
     head = locate(" ".join(_WORD.findall(written)[:MAX_WORDS]), sentence)
@@ -420,6 +424,51 @@ def answer_span(written: str, sentence: str, question: str) -> tuple[int, int] |
     words = [m for m in _words(sentence) if head[0] <= m.start() and m.end() <= head[1]]
     lead = next((i for i, m in enumerate(words) if not set(content_tokens(m.group())) <= known), len(words))
     return (lead and name_after(sentence, (head[0], words[lead - 1].end()), question)) or None
+
+
+def listed_count(sentence: str, span: tuple[int, int], question: str) -> tuple[int, int]:
+    """For a how-many question, the count of a list that names what the question names, where
+    the copy took another of the list's counts: "(140) مخالفة" of "بواقع (140) مخالفة في محافظة
+    الخبر و(82) مخالفة بمحافظة الأحساء" for "كم مخالفة ضبطت في الخبر؟". A list is a run of
+    numbers counting the same noun, each after the first joined by و or a comma, so that each
+    item runs from its number to the next; the item holding more of the question's words that
+    not every item holds wins. Anything else keeps the span.
+    """
+    if answer_kind(question) != "count":
+        return span
+    words = _words(sentence)
+    runs: list[list[tuple[re.Match, re.Match]]] = []  # (number, the noun it counts)
+    for number in _NUMBER.finditer(sentence):
+        noun = next((m for m in words if m.start() >= number.end()), None)
+        if noun is None or sentence[number.end() : noun.start()].strip(" )") or reads_as_number(noun.group()):
+            continue
+        if runs and _JOINED.search(sentence, 0, number.start()) and _stem(noun.group()) == _stem(runs[-1][-1][1].group()):
+            runs[-1].append((number, noun))
+        else:
+            runs.append([(number, noun)])
+    listed = next((run for run in runs if len(run) > 1 and any(span[0] <= n.start() < span[1] for n, _ in run)), None)
+    if listed is None:
+        return span
+    ends = [n.start() for n, _ in listed[1:]] + [len(sentence)]
+    items = [set().union(*(_loose_stems(m.group()) for m in words if n.start() <= m.start() < end))
+             for (n, _), end in zip(listed, ends)]
+    asked = set().union(*(_loose_stems(w) for w in _WORD.findall(question)))
+    telling = {w for w in asked if any(w in item for item in items) and not all(w in item for item in items)}
+    held = [len(telling & item) for item in items]
+    mine = next(i for i, (n, _) in enumerate(listed) if span[0] <= n.start() < span[1])
+    best = max(range(len(items)), key=held.__getitem__)
+    if held[mine] == held[best] or held.count(held[best]) > 1:
+        return span
+    number, noun = listed[best]
+    return closed(sentence, (number.start(), noun.end()))
+
+
+def _qualifiers_only(sentence: str, span: tuple[int, int]) -> bool:
+    """The span is only a negation or a deputy's title ("مساعد" of "مساعد المدير العام…" for "من
+    المدير العام…؟"): the question's words trimmed off, what is left answers nothing.
+    """
+    words = [normalize(w) for w in _WORD.findall(sentence[span[0] : span[1]])]
+    return all(w in _QUALIFIERS or (w.startswith("و") and w[1:] in _QUALIFIERS) for w in words)
 
 
 def lineage_ended(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
