@@ -159,12 +159,14 @@ def qualified(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     before = [m for m in _words(sentence) if m.end() <= span[0]]
     if not before or sentence[before[-1].end() : span[0]].strip():
         return span
-    word = normalize(before[-1].group())
-    if word in _QUALIFIERS:
-        return before[-1].start(), span[1]
-    if word.startswith("و") and word[1:] in _QUALIFIERS:
-        return before[-1].start() + 1, span[1]
-    return span
+    at = _qualifier_at(before[-1].group())
+    return span if at is None else (before[-1].start() + at, span[1])
+
+
+def _qualifier_at(word: str) -> int | None:
+    """Where a negation or a deputy's title starts in `word`: 0, 1 after a و written on it, or None."""
+    word = normalize(word)
+    return 0 if word in _QUALIFIERS else 1 if word.startswith("و") and word[1:] in _QUALIFIERS else None
 
 
 def date_only(sentence: str, copied: tuple[int, int], span: tuple[int, int], question: str) -> tuple[int, int]:
@@ -467,8 +469,7 @@ def _qualifiers_only(sentence: str, span: tuple[int, int]) -> bool:
     """The span is only a negation or a deputy's title ("مساعد" of "مساعد المدير العام…" for "من
     المدير العام…؟"): the question's words trimmed off, what is left answers nothing.
     """
-    words = [normalize(w) for w in _WORD.findall(sentence[span[0] : span[1]])]
-    return all(w in _QUALIFIERS or (w.startswith("و") and w[1:] in _QUALIFIERS) for w in words)
+    return all(_qualifier_at(w) is not None for w in _WORD.findall(sentence[span[0] : span[1]]))
 
 
 def lineage_ended(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
