@@ -113,6 +113,11 @@ def locate(phrase: str, sentence: str) -> tuple[int, int] | None:
     return None
 
 
+def _question_stems(question: str) -> set[str]:
+    """The question's content words and their loose stems: what a copy's words repeat of it."""
+    return set(content_tokens(question)).union(*(_loose_stems(w) for w in _WORD.findall(question)))
+
+
 def _loose_stems(word: str) -> set[str]:
     """A word's stems, loosely: one more suffix off ("طائراتها" → "طائر", as "الطائرات"), and
     without a one-letter proclitic ("بضاحية" as "ضاحية"). Loose is safe here: it only decides
@@ -131,7 +136,7 @@ def trimmed(sentence: str, span: tuple[int, int], question: str) -> tuple[int, i
     ينتصروا"), and for a who-question "علي" kept with the name after it ("علي القحطاني"); None
     when nothing else is left: the copy added nothing to the question.
     """
-    known = set(content_tokens(question)).union(*(_loose_stems(w) for w in _WORD.findall(question)))
+    known = _question_stems(question)
     words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
     keep = [_adds_to(m.group(), known) for m in words]
     who = asks_who(question)
@@ -448,16 +453,16 @@ def listed_count(sentence: str, span: tuple[int, int], question: str) -> tuple[i
             runs[-1].append((number, noun))
         else:
             runs.append([(number, noun)])
-    listed = next((run for run in runs if len(run) > 1 and any(span[0] <= n.start() < span[1] for n, _ in run)), None)
-    if listed is None:
+    found = next(((run, i) for run in runs if len(run) > 1 for i, (n, _) in enumerate(run) if span[0] <= n.start() < span[1]), None)
+    if found is None:
         return span
+    listed, mine = found
     ends = [n.start() for n, _ in listed[1:]] + [len(sentence)]
     items = [set().union(*(_loose_stems(m.group()) for m in words if n.start() <= m.start() < end))
              for (n, _), end in zip(listed, ends)]
-    asked = set().union(*(_loose_stems(w) for w in _WORD.findall(question)))
+    asked = _question_stems(question)
     telling = {w for w in asked if any(w in item for item in items) and not all(w in item for item in items)}
     held = [len(telling & item) for item in items]
-    mine = next(i for i, (n, _) in enumerate(listed) if span[0] <= n.start() < span[1])
     best = max(range(len(items)), key=held.__getitem__)
     if held[mine] == held[best] or held.count(held[best]) > 1:
         return span
@@ -489,7 +494,7 @@ def _name_after_inner_title(sentence: str, span: tuple[int, int], question: str)
     """For a who-question, the name after the last word of the question inside the trimmed span,
     where one follows it there: the copy ran from the title asked about to the name.
     """
-    known = set(content_tokens(question)).union(*(_loose_stems(w) for w in _WORD.findall(question)))
+    known = _question_stems(question)
     words = [m for m in _words(sentence) if span[0] <= m.start() and m.end() <= span[1]]
     inner = [m for m in words[:-1] if content_tokens(m.group()) and not _adds_to(m.group(), known)]
     name = inner and name_after(sentence, (span[0], inner[-1].end()), question)
